@@ -1,0 +1,45 @@
+import type { ModelConfig } from '../config/router-config.js';
+import type { Complexity, Expects, FinishReason, RouteRequest } from '../router/types.js';
+
+/** What the router asks of a backend: one model, one prompt. */
+export interface GenerateCall {
+  model: ModelConfig;
+  request: RouteRequest;
+  /** Stable id of the request, for seeding and logs. */
+  requestId: string;
+  complexity: Complexity;
+  expects: Expects;
+  /** `answer` for the request itself, `critique` for a self-critique of `subject`. */
+  purpose: 'answer' | 'critique';
+  /** Prompt text actually sent. */
+  prompt: string;
+  /** Input tokens when known in advance. */
+  inputTokens?: number;
+  /** Exact output tokens (recorded workloads); a simulated backend honours it. */
+  outputTokens?: number;
+  maxTokens: number;
+  /** The answer under critique. */
+  subject?: string;
+  /** Position of this call among the request's calls, for seeding. */
+  step: number;
+  signal?: AbortSignal;
+}
+
+/** What a backend reports, as the server counted it. */
+export interface GenerateResult {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  finishReason: FinishReason;
+  /** Time to first token on the injected clock, ms. */
+  ttftMs: number;
+  /** Total latency on the injected clock, ms. */
+  latencyMs: number;
+}
+
+/** One interface for every provider; callers go through the router, so low-level calls are `do*`. */
+export interface Backend {
+  readonly name: string;
+  doGenerate(call: GenerateCall): Promise<GenerateResult>;
+}

@@ -1,0 +1,168 @@
+import type { ModelConfig } from '../../config/router-config.js';
+import {
+  DEFECTS,
+  type Defect,
+  type LatencyDistribution,
+  type SimulationProfile,
+} from '../../config/schema.js';
+import type { Clock } from '../../sim/clock.js';
+import { createVirtualClock } from '../../sim/clock.js';
+import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
+import type { Complexity, Expects } from '../../router/types.js';
+import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
+import { TransientError } from '../errors.js';
+import { TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
+
+export interface SimulatedBackendOptions {
+  /** Seed of every draw; the same seed gives the same answers. @default 1 */
+  seed?: number;
+  /** @default a virtual clock starting at 0 */
+  clock?: Clock;
+  /** Profiles that replace the config's `simulation` block per model name (e.g. measured by `bench`). */
+  profiles?: ReadonlyMap<string, SimulationProfile>;
+  /** Extra transient-error probability per model name (scenario fault injection). */
+  faultRates?: ReadonlyMap<string, number>;
+}
+
+/** Tokens a critic's verdict takes. */
+const CRITIQUE_TOKENS = 12;
+
+/** Draws from a latency distribution: uniform over [min, max], or linear between measured quantiles. */
+export function drawLatency(distribution: LatencyDistribution, rng: Rng): number {
+  if ('quantiles' in distribution) {
+    const q = distribution.quantiles;
+    const position = rng() * (q.length - 1);
+    const low = Math.floor(position);
+    const high = Math.min(q.length - 1, low + 1);
+    return q[low]! + (q[high]! - q[low]!) * (position - low);
+  }
+  return distribution.min + (distribution.max - distribution.min) * rng();
+}
+
+/** Mean of a latency distribution, for the analytic estimate. */
+export function meanLatency(distribution: LatencyDistribution): number {
+  if ('quantiles' in distribution) {
+    const q = distribution.quantiles;
+    let sum = 0;
+    for (let i = 0; i < q.length - 1; i++) sum += (q[i]! + q[i + 1]!) / 2;
+    return sum / (q.length - 1);
+  }
+  return (distribution.min + distribution.max) / 2;
+}
+
+function applicable(defect: Defect, expects: Expects, requiredFields: readonly string[]): boolean {
+  if (defect === 'malformed') return expects !== 'text';
+  if (defect === 'missing_fields') return expects === 'json' && requiredFields.length > 1;
+  return true;
+}
+
+/** Draws at most one defect from per-complexity rates (each rate is the probability of that defect). */
+export function drawDefect(profile: SimulationProfile, complexity: Complexity, rng: Rng): Defect | undefined {
+  const rates = profile.defects[complexity];
+  let x = rng();
+  for (const defect of DEFECTS) {
+    const rate = rates[defect] ?? 0;
+    if (x < rate) return defect;
+    x -= rate;
+  }
+  return undefined;
+}
+
+/**
+ * A backend that answers from model profiles: seeded draws of latency, output tokens and defects, on the
+ * injected clock (no real sleeping with a virtual one). It writes real answer texts, so the real quality
+ * check scores them; as a critic it spots each defect with the profile's detection rate.
+ */
+export function createSimulatedBackend(options: SimulatedBackendOptions = {}): Backend & {
+  profileOf(model: ModelConfig): SimulationProfile;
+} {
+  const seed = options.seed ?? 1;
+  const clock = options.clock ?? createVirtualClock();
+  const texts = new Map<string, WrittenAnswer>();
+  /** Defect written into each text this backend produced, for the simulated critic. */
+  const defectOf = new Map<string, Defect | null>();
+
+  const profileOf = (model: ModelConfig): SimulationProfile =>
+    options.profiles?.get(model.name) ?? model.simulation;
+
+  const answerFor = (
+    expects: Expects,
+    fields: readonly string[],
+    units: number,
+    defect: Defect | undefined,
+    variant: number,
+  ) => {
+    const key = `${expects}|${fields.join(',')}|${units}|${defect ?? ''}|${variant}`;
+    let written = texts.get(key);
+    if (!written) {
+      written = writeAnswer(expects, fields, units, defect, variant);
+      texts.set(key, written);
+      if (!defectOf.has(written.text)) defectOf.set(written.text, defect ?? null);
+    }
+    return written;
+  };
+
+  return {
+    name: 'simulated',
+    profileOf,
+    async doGenerate(call: GenerateCall): Promise<GenerateResult> {
+      const profile = profileOf(call.model);
+      const rng = createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name));
+      const latencyMs = drawLatency(profile.latency_ms, rng);
+      const ttftMs = latencyMs * profile.ttft_share;
+      const errorRate = profile.error_rate + (options.faultRates?.get(call.model.name) ?? 0);
+      if (errorRate > 0 && rng() < errorRate) {
+        await clock.sleep(ttftMs, call.signal);
+        throw new TransientError(
+          `simulated server error from ${call.model.name} (HTTP 500)`,
+          call.model.name,
+          500,
+        );
+      }
+      const inputTokens = call.inputTokens ?? Math.ceil(call.prompt.length / 4);
+
+      if (call.purpose === 'critique') {
+        const defect = defectOf.get(call.subject ?? '');
+        const flagged = defect ? rng() < profile.critique_detection : rng() < profile.critique_false_alarm;
+        await clock.sleep(latencyMs, call.signal);
+        return {
+          text: flagged
+            ? `NO: the answer looks ${defect ? defect.replace('_', ' ') : 'wrong'}.`
+            : 'YES: the answer is valid.',
+          inputTokens,
+          outputTokens: Math.min(CRITIQUE_TOKENS, call.maxTokens),
+          cachedInputTokens: 0,
+          finishReason: 'stop',
+          ttftMs,
+          latencyMs,
+        };
+      }
+
+      const drawn = drawDefect(profile, call.complexity, rng);
+      const fields = call.request.requiredFields ?? [];
+      const defect = drawn && applicable(drawn, call.expects, fields) ? drawn : undefined;
+      const range = profile.output_tokens;
+      const outputTokens =
+        call.outputTokens ??
+        Math.min(call.maxTokens, Math.round(range.min + (range.max - range.min) * rng()));
+      const variant = Math.floor(rng() * VARIANTS);
+      const written = answerFor(
+        call.expects,
+        fields,
+        Math.round(outputTokens / TOKENS_PER_UNIT),
+        defect,
+        variant,
+      );
+      await clock.sleep(latencyMs, call.signal);
+      return {
+        text: written.text,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens: 0,
+        finishReason: written.truncated ? 'length' : 'stop',
+        ttftMs,
+        latencyMs,
+      };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import yargs, { type Argv } from 'yargs';
+import { reportError, EXIT } from './report-error.js';
+import { routeCommand } from './commands/route.js';
+
+/** Commands, one file each; each is a thin wrapper over a library call. */
+const COMMANDS = [routeCommand];
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let parser: Argv = yargs(argv)
+    .scriptName('hybridllm')
+    .usage(
+      'hybridllm — route LLM requests to the cheapest tier that can do them, and simulate what that saves.\n\nUsage: $0 <command> [options]',
+    )
+    .strict()
+    .demandCommand(1, 'Name a command; see the list above.')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue("Run `hybridllm <command> --help` for a command's options. Docs: README.md")
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new CliUsage(message);
+    });
+  for (const command of COMMANDS) parser = parser.command(command as never);
+  try {
+    await parser.parseAsync();
+    exitCode = (process.exitCode as number | undefined) ?? EXIT.ok;
+  } catch (error) {
+    if (error instanceof CliUsage) {
+      process.stderr.write(`${await parser.getHelp()}\n\nerror: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    return reportError(error);
+  }
+  return exitCode;
+}
+
+class CliUsage extends Error {}

@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { loadConfigFile } from '../config/load-config.js';
+import type { RouterConfig } from '../config/router-config.js';
+
+/** Default config file: `--config`, then `HYBRIDLLM_CONFIG`, then ./llm_config.yaml, then the project's own. */
+export function resolveConfigPath(flag: string | undefined): string {
+  if (flag) return flag;
+  const fromEnv = process.env['HYBRIDLLM_CONFIG'];
+  if (fromEnv) return fromEnv;
+  if (existsSync('llm_config.yaml')) return 'llm_config.yaml';
+  return new URL('../../llm_config.yaml', import.meta.url).pathname;
+}
+
+export function loadConfigOption(flag: string | undefined): RouterConfig {
+  return loadConfigFile(resolveConfigPath(flag));
+}
+
+export const configOption = {
+  type: 'string',
+  describe: 'Config file (default: $HYBRIDLLM_CONFIG, ./llm_config.yaml, or the built-in one)',
+} as const;

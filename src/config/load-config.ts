@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { FREE, lookupPrice } from '../cost/price-table.js';
+import { COMPLEXITIES, isLocalTier } from '../router/types.js';
+import { ConfigError } from './config-error.js';
+import type { ModelConfig, RouterConfig } from './router-config.js';
+import { configSchema, type RawConfig } from './schema.js';
+import { YamlSource } from './yaml-source.js';
+
+/** Reads and validates a config file; every problem is a ConfigError with file:line:column. */
+export function loadConfigFile(file: string): RouterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    throw new ConfigError(
+      `${file}: cannot read the config: ${reason}. Pass --config FILE or create llm_config.yaml.`,
+    );
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses config text (YAML); `file` names it in messages. */
+export function parseConfig(text: string, file = 'llm_config.yaml'): RouterConfig {
+  const source = YamlSource.parse(text, file);
+  const raw = source.validate(configSchema);
+  return resolveConfig(raw, source);
+}
+
+/** Semantic checks a schema cannot express, then prices resolved once for the hot path. */
+export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig {
+  const names = new Set<string>();
+  const models = raw.models.map((model, index): ModelConfig => {
+    if (names.has(model.name))
+      throw source.errorAt(
+        ['models', index, 'name'],
+        `duplicate model name '${model.name}'; names must be unique`,
+      );
+    names.add(model.name);
+    const local = isLocalTier(model.tier);
+    const overridden = model.pricing && {
+      inputPerMtok: model.pricing.input_per_mtok,
+      outputPerMtok: model.pricing.output_per_mtok,
+      cachedInputPerMtok: model.pricing.cached_input_per_mtok ?? model.pricing.input_per_mtok,
+      source: `config override in ${source.file}`,
+    };
+    const priceId = model.price_id ?? model.model ?? model.name;
+    const price = overridden ?? (local ? FREE : lookupPrice(priceId, model.provider));
+    if (!price)
+      throw source.errorAt(
+        ['models', index],
+        `no price found for API model '${priceId}' in the bundled price table; set 'pricing: {input_per_mtok, output_per_mtok}' or 'price_id' to a known model id`,
+      );
+    return {
+      name: model.name,
+      provider: model.provider,
+      model: model.model ?? model.name,
+      tier: model.tier,
+      enabled: model.enabled,
+      contextWindow: model.context_window,
+      sizeGb: model.size_gb,
+      endpoint: {
+        ...(model.endpoint.host ? { host: model.endpoint.host } : {}),
+        ...(model.endpoint.base_url ? { baseUrl: model.endpoint.base_url } : {}),
+        ...(model.endpoint.api_key ? { apiKey: model.endpoint.api_key } : {}),
+      },
+      price,
+      watts: local ? (model.watts ?? raw.local_costs.default_watts) : 0,
+      simulation: model.simulation,
+      index,
+    };
+  });
+
+  if (!models.some((m) => m.enabled))
+    throw source.errorAt(['models'], 'no model is enabled; set `enabled: true` on at least one model');
+
+  const router = raw.router;
+  for (const complexity of COMPLEXITIES) {
+    const tier = router.complexity_tier[complexity];
+    if (!models.some((m) => m.enabled && m.tier === tier)) {
+      const path =
+        source.toJS() && hasKey(source, ['router', 'complexity_tier'])
+          ? ['router', 'complexity_tier', complexity]
+          : ['models'];
+      throw source.errorAt(
+        path,
+        `${complexity} requests go to tier ${tier}, but no enabled model has tier ${tier}; enable one or map ${complexity} to another tier under router.complexity_tier`,
+      );
+    }
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: router.budget_timezone });
+  } catch {
+    throw source.errorAt(
+      ['router', 'budget_timezone'],
+      `unknown time zone '${router.budget_timezone}'; expected an IANA name such as UTC or Europe/Berlin`,
+    );
+  }
+  const weights = router.weights;
+  if (
+    weights.format +
+      weights.completeness +
+      weights.coherence +
+      (router.self_critique ? weights.self_critique : 0) <=
+    0
+  )
+    throw source.errorAt(
+      ['router', 'weights'],
+      'the quality-check weights add up to 0; at least one must be positive',
+    );
+
+  return {
+    source: source.file,
+    qualityThreshold: router.quality_threshold,
+    preferLocal: router.prefer_local,
+    dailyBudgetUsd: router.daily_budget_usd,
+    onBudgetExhausted: router.on_budget_exhausted,
+    budgetTimezone: router.budget_timezone,
+    selfCritique: router.self_critique,
+    weights: {
+      format: weights.format,
+      completeness: weights.completeness,
+      coherence: weights.coherence,
+      selfCritique: weights.self_critique,
+    },
+    maxOutputTokens: router.max_output_tokens,
+    actionComplexity: router.action_complexity,
+    complexityTier: router.complexity_tier,
+    localCosts: {
+      usdPerKwh: raw.local_costs.usd_per_kwh,
+      fixedUsdPerMonth: raw.local_costs.fixed_usd_per_month,
+    },
+    models,
+  };
+}
+
+function hasKey(source: YamlSource, path: string[]): boolean {
+  let value = source.toJS() as Record<string, unknown> | undefined;
+  for (const part of path) {
+    if (!value || typeof value !== 'object' || !(part in value)) return false;
+    value = value[part] as Record<string, unknown>;
+  }
+  return true;
+}

@@ -1,0 +1,51 @@
+import type { ModelPrice } from '../cost/price-table.js';
+import type { Complexity, Tier } from '../router/types.js';
+import type { Provider, SimulationProfile } from './schema.js';
+
+/** One model as the router uses it: validated, prices resolved. */
+export interface ModelConfig {
+  name: string;
+  provider: Provider;
+  /** Name sent to the server. */
+  model: string;
+  tier: Tier;
+  enabled: boolean;
+  contextWindow: number;
+  sizeGb: number | undefined;
+  endpoint: { host?: string; baseUrl?: string; apiKey?: string };
+  price: ModelPrice;
+  /** Power draw while busy, W. */
+  watts: number;
+  simulation: SimulationProfile;
+  /** Index in the config's `models` list, for error messages. */
+  index: number;
+}
+
+export interface QualityWeights {
+  format: number;
+  completeness: number;
+  coherence: number;
+  selfCritique: number;
+}
+
+/** The validated configuration the router runs on. */
+export interface RouterConfig {
+  /** File it came from, for messages. */
+  source: string;
+  qualityThreshold: number;
+  preferLocal: boolean;
+  dailyBudgetUsd: number;
+  onBudgetExhausted: 'local_only' | 'reject';
+  budgetTimezone: string;
+  selfCritique: boolean;
+  weights: QualityWeights;
+  maxOutputTokens: number;
+  actionComplexity: Readonly<Record<string, Complexity>>;
+  complexityTier: Readonly<Record<Complexity, Tier>>;
+  localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };
+  models: readonly ModelConfig[];
+}
+
+export function enabledModels(config: RouterConfig, tier?: Tier): ModelConfig[] {
+  return config.models.filter((m) => m.enabled && (tier === undefined || m.tier === tier));
+}

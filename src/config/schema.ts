@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { COMPLEXITIES, TIERS } from '../router/types.js';
+
+/** Providers a model can be served by. */
+export const PROVIDERS = ['ollama', 'openai-compatible', 'anthropic', 'openai'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const DEFECTS = [
+  'malformed',
+  'missing_fields',
+  'refusal',
+  'truncation',
+  'empty',
+  'repetition',
+] as const;
+/** Defects the simulated backend can write into an answer. */
+export type Defect = (typeof DEFECTS)[number];
+
+const nonNegative = z.number().nonnegative();
+const probability = z.number().min(0).max(1);
+const envRef = z
+  .string()
+  .regex(
+    /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/,
+    'an ${ENV_VAR} reference (API keys are never written into the config)',
+  );
+
+const range = z
+  .strictObject({ min: nonNegative, max: nonNegative })
+  .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' });
+
+/** A latency distribution: a uniform range, or measured quantiles (from `bench`). */
+const latencySchema = z.union([
+  range,
+  z.strictObject({
+    quantiles: z.array(nonNegative).min(2).describe('evenly spaced quantiles from p0 to p100, ms'),
+  }),
+]);
+
+const defectRates = z.strictObject(
+  Object.fromEntries(DEFECTS.map((d) => [d, probability.optional()])) as Record<
+    (typeof DEFECTS)[number],
+    z.ZodOptional<typeof probability>
+  >,
+);
+
+const simulationSchema = z.strictObject({
+  /** Total latency of one answer, ms. */
+  latency_ms: latencySchema,
+  /** Share of the total latency spent before the first token. @default 0.25 */
+  ttft_share: probability.default(0.25),
+  /** Output tokens when the request does not fix them. */
+  output_tokens: range.default({ min: 100, max: 400 }),
+  /** Per complexity, probability of each defect in an answer. */
+  defects: z.strictObject({
+    SIMPLE: defectRates.default({}),
+    MODERATE: defectRates.default({}),
+    COMPLEX: defectRates.default({}),
+  }),
+  /** As a self-critic: probability it spots a defective answer. @default 0.8 */
+  critique_detection: probability.default(0.8),
+  /** As a self-critic: probability it flags a clean answer. @default 0.02 */
+  critique_false_alarm: probability.default(0.02),
+  /** Probability a call fails with a transient server error. @default 0 */
+  error_rate: probability.default(0),
+});
+
+const pricingSchema = z.strictObject({
+  input_per_mtok: nonNegative,
+  output_per_mtok: nonNegative,
+  cached_input_per_mtok: nonNegative.optional(),
+});
+
+export const modelSchema = z.strictObject({
+  name: z.string().min(1),
+  provider: z.enum(PROVIDERS),
+  /** Name sent to the server; defaults to `name`. */
+  model: z.string().min(1).optional(),
+  tier: z.enum(TIERS),
+  enabled: z.boolean().default(true),
+  context_window: z.number().int().positive(),
+  /** Size on disk / in memory, GB (local models). */
+  size_gb: nonNegative.optional(),
+  endpoint: z
+    .strictObject({
+      host: z.string().url().optional(),
+      base_url: z.string().url().optional(),
+      api_key: envRef.optional(),
+    })
+    .default({}),
+  /** Price per million tokens; API models default to the bundled @pydantic/genai-prices table. */
+  pricing: pricingSchema.optional(),
+  /** Id used to look the model up in the price table; defaults to `model`. */
+  price_id: z.string().optional(),
+  /** Power draw while busy, W (local models, energy cost). */
+  watts: nonNegative.optional(),
+  simulation: simulationSchema,
+});
+
+const weightsSchema = z.strictObject({
+  format: nonNegative,
+  completeness: nonNegative,
+  coherence: nonNegative,
+  self_critique: nonNegative,
+});
+
+export const routerSchema = z.strictObject({
+  quality_threshold: probability.default(0.7),
+  prefer_local: z.boolean().default(true),
+  daily_budget_usd: nonNegative.default(10),
+  on_budget_exhausted: z.enum(['local_only', 'reject']).default('local_only'),
+  /** IANA time zone whose calendar day the budget counts. @default 'UTC' */
+  budget_timezone: z.string().default('UTC'),
+  self_critique: z.boolean().default(true),
+  weights: weightsSchema.default({ format: 0.3, completeness: 0.2, coherence: 0.3, self_critique: 0.2 }),
+  /** Output tokens assumed for the budget's worst case when a request sets no max. @default 1024 */
+  max_output_tokens: z.number().int().positive().default(1024),
+  action_complexity: z.record(z.string(), z.enum(COMPLEXITIES)),
+  complexity_tier: z
+    .strictObject({ SIMPLE: z.enum(TIERS), MODERATE: z.enum(TIERS), COMPLEX: z.enum(TIERS) })
+    .default({ SIMPLE: 'LOCAL_FAST', MODERATE: 'LOCAL_QUALITY', COMPLEX: 'API_FALLBACK' }),
+});
+
+export const localCostsSchema = z.strictObject({
+  usd_per_kwh: nonNegative.default(0.15),
+  /** Hardware amortisation or a rented GPU, USD per month. */
+  fixed_usd_per_month: nonNegative.default(0),
+  /** Power draw used for local models that set no `watts`. */
+  default_watts: nonNegative.default(150),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  router: routerSchema,
+  local_costs: localCostsSchema.default({ usd_per_kwh: 0.15, fixed_usd_per_month: 0, default_watts: 150 }),
+  models: z.array(modelSchema).min(1),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawModel = z.infer<typeof modelSchema>;
+export type SimulationProfile = z.infer<typeof simulationSchema>;
+export type LatencyDistribution = z.infer<typeof latencySchema>;
+export type DefectRates = z.infer<typeof defectRates>;
+export { simulationSchema };

@@ -1,0 +1,73 @@
+import type { QualityWeights } from '../../config/router-config.js';
+import type { CheckResult, CheckScores, Expects, FinishReason } from '../types.js';
+import { isCode, loadSyntaxChecker } from './code-parsers.js';
+import { checkCoherence } from './coherence-check.js';
+import { checkCompleteness } from './completeness-check.js';
+import { checkFormat } from './format-check.js';
+
+/** Results of the three checks that need no model call. */
+export interface StaticChecks {
+  format: CheckResult;
+  completeness: CheckResult;
+  coherence: CheckResult;
+}
+
+/** Entries kept before the memo is emptied; bounds memory on workloads with unique answers. */
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, Map<string, StaticChecks>>();
+let memoSize = 0;
+
+/**
+ * Runs format, completeness and coherence on an answer. Identical answers under identical expectations are
+ * checked once: a real parser costs ~150 µs per KB, and simulated or repeated answers recur often.
+ */
+export async function runStaticChecks(
+  text: string,
+  expects: Expects,
+  requiredFields: readonly string[] | undefined,
+  finishReason: FinishReason,
+): Promise<StaticChecks> {
+  const key = `${expects}|${finishReason}|${requiredFields?.join(',') ?? ''}`;
+  const byText = memo.get(text);
+  const hit = byText?.get(key);
+  if (hit) return hit;
+  if (isCode(expects)) await loadSyntaxChecker(expects);
+  const format = checkFormat(text, expects);
+  const checks: StaticChecks = {
+    format: format.result,
+    completeness: checkCompleteness(text, expects, format.json, requiredFields, finishReason),
+    coherence: checkCoherence(text, finishReason, format.syntaxError),
+  };
+  if (memoSize >= MEMO_LIMIT) {
+    memo.clear();
+    memoSize = 0;
+  }
+  if (byText) byText.set(key, checks);
+  else memo.set(text, new Map([[key, checks]]));
+  memoSize++;
+  return checks;
+}
+
+/**
+ * Weighted confidence in [0, 1]. Checks absent from `checks` (self-critique off or its call failed) drop out
+ * and the remaining weights renormalise. Rounded to 4 decimals so 0.3 + 0.2 + 0.2 compares as 0.7.
+ */
+export function confidenceOf(checks: CheckScores, weights: QualityWeights): number {
+  let total = 0;
+  let weight = 0;
+  const add = (result: CheckResult | undefined, w: number): void => {
+    if (!result) return;
+    total += result.score * w;
+    weight += w;
+  };
+  add(checks.format, weights.format);
+  add(checks.completeness, weights.completeness);
+  add(checks.coherence, weights.coherence);
+  add(checks.selfCritique, weights.selfCritique);
+  return weight === 0 ? 0 : Math.round((total / weight) * 10_000) / 10_000;
+}
+
+/** The pass rule: confidence at or above the threshold. */
+export function passes(confidence: number, threshold: number): boolean {
+  return confidence >= threshold - 1e-9;
+}

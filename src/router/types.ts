@@ -1,0 +1,104 @@
+/** The three complexity classes a request is sorted into. */
+export const COMPLEXITIES = ['SIMPLE', 'MODERATE', 'COMPLEX'] as const;
+export type Complexity = (typeof COMPLEXITIES)[number];
+
+/** Tiers, cheapest first. The order is the escalation order. */
+export const TIERS = ['LOCAL_FAST', 'LOCAL_QUALITY', 'API_FALLBACK'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** What shape the answer is expected to have; the format check parses accordingly. */
+export const EXPECTS = ['json', 'python', 'typescript', 'javascript', 'text'] as const;
+export type Expects = (typeof EXPECTS)[number];
+
+export function isLocalTier(tier: Tier): boolean {
+  return tier !== 'API_FALLBACK';
+}
+
+/** One request to the router, as a daemon step or a workload row produces it. */
+export interface RouteRequest {
+  /** Stable id; the router assigns one when absent. */
+  id?: string;
+  /** Action type, e.g. `classification`, `edit_file`, `orchestration`. */
+  action?: string;
+  prompt: string;
+  /** Extra context (file contents, history) sent with the prompt. */
+  context?: string;
+  /** Expected answer format. @default 'text' */
+  expects?: Expects;
+  /** Keys a JSON answer must contain (completeness check). */
+  requiredFields?: readonly string[];
+  /** Route to the API tier whatever the classification. */
+  qualityCritical?: boolean;
+  /** Overrides the config's `prefer_local` for this request. */
+  preferLocal?: boolean;
+  /** Input tokens when the caller already knows them (recorded workloads). */
+  inputTokens?: number;
+  /** Output tokens a simulated backend must produce exactly (recorded workloads). */
+  outputTokens?: number;
+  /** Upper bound on output tokens. */
+  maxTokens?: number;
+  /** Virtual or real time the request arrived, ms since epoch; defaults to the clock's now. */
+  arrivalMs?: number;
+}
+
+export type CheckName = 'format' | 'completeness' | 'coherence' | 'selfCritique';
+
+/** Outcome of one quality check: a score in [0, 1] and why. */
+export interface CheckResult {
+  score: number;
+  note: string;
+}
+
+export type CheckScores = Partial<Record<CheckName, CheckResult>>;
+
+/** Why a backend call ended. `length` means the answer was cut at max tokens. */
+export type FinishReason = 'stop' | 'length' | 'error';
+
+export interface AttemptRecord {
+  requestId: string;
+  /** 0-based position in the request's attempts. */
+  step: number;
+  model: string;
+  provider: string;
+  tier: Tier;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  /** Marginal cost in USD (API price; $0 for local models). Includes the self-critique call. */
+  costUsd: number;
+  /** Time to first token, ms. */
+  ttftMs: number;
+  /** Total latency of the answer call plus its self-critique call, ms. */
+  latencyMs: number;
+  /** Busy time of a local model (answer + critique when local), ms; feeds the energy cost. */
+  localBusyMs: number;
+  confidence: number;
+  checks: CheckScores;
+  passed: boolean;
+  finishReason: FinishReason;
+  /** Error class name when the backend call failed. */
+  error?: string;
+  errorMessage?: string;
+  /** Set when the budget guard turned this attempt away from the API. */
+  budgetLimited?: boolean;
+}
+
+export interface RouteResult {
+  id: string;
+  action: string | undefined;
+  complexity: Complexity;
+  /** The tier selected before any fallback. */
+  tier: Tier;
+  reason: string;
+  /** The model that produced `text` (the passing one, or the best-scoring one if none passed). */
+  model: string | undefined;
+  finalTier: Tier | undefined;
+  text: string;
+  passed: boolean;
+  confidence: number;
+  attempts: AttemptRecord[];
+  totals: { costUsd: number; latencyMs: number; inputTokens: number; outputTokens: number; attempts: number };
+  /** True when the budget kept the request off the API tier. */
+  budgetLimited: boolean;
+  startedAtMs: number;
+}
