@@ -127,7 +127,7 @@ describe('bad configs give one clear message with file:line:column', () => {
     ],
     [
       'a literal API key',
-      edit('"${OPENAI_API_KEY}"', 'sk-live-123'),
+      edit("'${OPENAI_API_KEY}'", 'sk-live-123'),
       /endpoint\.api_key: expected an \$\{ENV_VAR\} reference.*found a literal value \(not shown\)/,
     ],
   ])('%s', (_name, text, pattern) => {
