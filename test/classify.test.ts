@@ -76,3 +76,14 @@ describe('prompt-feature fallback', () => {
     );
   });
 });
+
+describe('rows with token counts but no text', () => {
+  it('classify by input tokens and say so', () => {
+    expect(classify({ prompt: '', inputTokens: 200 }, map)).toEqual({
+      complexity: 'SIMPLE',
+      reason: 'no action type; no prompt text, from 200 input tokens',
+    });
+    expect(classify({ prompt: '', inputTokens: 900 }, map).complexity).toBe('MODERATE');
+    expect(classify({ prompt: '', inputTokens: 4000 }, map).complexity).toBe('COMPLEX');
+  });
+});

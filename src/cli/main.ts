@@ -1,9 +1,11 @@
 import yargs, { type Argv } from 'yargs';
 import { reportError, EXIT } from './report-error.js';
+import { estimateCommand } from './commands/estimate.js';
 import { routeCommand } from './commands/route.js';
+import { simulateCommand } from './commands/simulate.js';
 
 /** Commands, one file each; each is a thin wrapper over a library call. */
-const COMMANDS = [routeCommand];
+const COMMANDS = [simulateCommand, estimateCommand, routeCommand];
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Reads and validates a config file; every problem is a ConfigError with file:line:column. */
-export function loadConfigFile(file: string): RouterConfig {
+export function loadConfigFile(file: string, overrides?: Record<string, unknown>): RouterConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -17,12 +17,17 @@ export function loadConfigFile(file: string): RouterConfig {
       `${file}: cannot read the config: ${reason}. Pass --config FILE or create llm_config.yaml.`,
     );
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, overrides);
 }
 
-/** Parses config text (YAML); `file` names it in messages. */
-export function parseConfig(text: string, file = 'llm_config.yaml'): RouterConfig {
+/** Parses config text (YAML); `file` names it in messages. Overrides are applied before validation. */
+export function parseConfig(
+  text: string,
+  file = 'llm_config.yaml',
+  overrides?: Record<string, unknown>,
+): RouterConfig {
   const source = YamlSource.parse(text, file);
+  if (overrides) source.applyOverrides(overrides);
   const raw = source.validate(configSchema);
   return resolveConfig(raw, source);
 }
@@ -111,6 +116,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
 
   return {
     source: source.file,
+    sourceText: source.text,
     qualityThreshold: router.quality_threshold,
     preferLocal: router.prefer_local,
     dailyBudgetUsd: router.daily_budget_usd,

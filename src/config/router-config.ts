@@ -32,6 +32,8 @@ export interface QualityWeights {
 export interface RouterConfig {
   /** File it came from, for messages. */
   source: string;
+  /** The file's text, copied into run folders for reproducibility. */
+  sourceText: string;
   qualityThreshold: number;
   preferLocal: boolean;
   dailyBudgetUsd: number;

@@ -9,6 +9,8 @@ type Path = readonly PropertyKey[];
 export class YamlSource {
   private constructor(
     readonly file: string,
+    /** The text as read, before any override. */
+    readonly text: string,
     private readonly document: Document,
     private readonly lines: LineCounter,
   ) {}
@@ -22,7 +24,32 @@ export class YamlSource {
       const what = first.message.split('\n')[0] ?? first.message;
       throw new ConfigError(`${file}:${line}:${column}: YAML syntax error: ${what}.`, file, line, column);
     }
-    return new YamlSource(file, document, lines);
+    return new YamlSource(file, text, document, lines);
+  }
+
+  /**
+   * Applies overrides (e.g. a scenario's `config_overrides`) leaf by leaf, so untouched values keep their
+   * positions. Under `models`, keys are model names.
+   */
+  applyOverrides(overrides: Record<string, unknown>): void {
+    const visit = (path: unknown[], value: unknown): void => {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [key, child] of Object.entries(value)) visit([...path, key], child);
+      } else this.document.setIn(path, value);
+    };
+    for (const [key, value] of Object.entries(overrides)) {
+      if (key === 'models' && value && typeof value === 'object' && !Array.isArray(value)) {
+        const models = (this.document.toJS() as { models?: { name?: string }[] }).models ?? [];
+        for (const [name, patch] of Object.entries(value)) {
+          const index = models.findIndex((m) => m.name === name);
+          if (index < 0)
+            throw new ConfigError(
+              `config_overrides.models: no model named '${name}' in ${this.file}; known: ${models.map((m) => m.name).join(', ')}.`,
+            );
+          visit(['models', index], patch);
+        }
+      } else visit([key], value);
+    }
   }
 
   toJS(): unknown {
@@ -109,9 +136,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'too_small':
       return issue.origin === 'array'
         ? `expected at least ${String(issue.minimum)} item(s)`
-        : `expected a value ≥ ${String(issue.minimum)}`;
+        : `expected a value ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
     case 'too_big':
-      return `expected a value ≤ ${String(issue.maximum)}`;
+      return issue.origin === 'array'
+        ? `expected at most ${String(issue.maximum)} item(s)`
+        : `expected a value ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
     default:
       return `expected ${issue.message.replace(/^Invalid (input: )?/, '').replace(/^expected /i, '') || 'a valid value'}`;
   }

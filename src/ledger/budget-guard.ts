@@ -21,7 +21,16 @@ export interface BudgetGuard {
  */
 export function createDayKeyer(timeZone: string): (ms: number) => string {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
-    return (ms) => new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
+    let lastDay = NaN;
+    let lastKey = '';
+    return (ms) => {
+      const day = Math.floor(ms / 86_400_000);
+      if (day !== lastDay) {
+        lastDay = day;
+        lastKey = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      }
+      return lastKey;
+    };
   }
   const format = new Intl.DateTimeFormat('en-CA', {
     timeZone,

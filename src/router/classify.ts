@@ -32,21 +32,34 @@ export function classify(
   request: RouteRequest,
   actionComplexity: Readonly<Record<string, Complexity>>,
 ): Classification {
+  let lead = 'no action type';
   if (request.action) {
     const action = normaliseAction(request.action);
     const mapped = actionComplexity[action];
     if (mapped) return { complexity: mapped, reason: `action '${action}' maps to ${mapped}` };
-    const byFeatures = classifyPrompt(`${request.prompt}\n${request.context ?? ''}`);
+    lead = `unknown action '${action}'`;
+  }
+  if (request.prompt.trim() === '' && !request.context && request.inputTokens !== undefined) {
+    // Recorded traces often carry token counts but no text: length is the only feature left.
+    const byLength = classifyLength(request.inputTokens * CHARS_PER_TOKEN);
     return {
-      complexity: byFeatures.complexity,
-      reason: `unknown action '${action}'; from the prompt: ${byFeatures.reason}`,
+      complexity: byLength,
+      reason: `${lead}; no prompt text, from ${request.inputTokens} input tokens`,
     };
   }
   const byFeatures = classifyPrompt(`${request.prompt}\n${request.context ?? ''}`);
-  return {
-    complexity: byFeatures.complexity,
-    reason: `no action type; from the prompt: ${byFeatures.reason}`,
-  };
+  return { complexity: byFeatures.complexity, reason: `${lead}; from the prompt: ${byFeatures.reason}` };
+}
+
+/** Characters per token, to compare a token count with the character thresholds. */
+const CHARS_PER_TOKEN = 4;
+
+function classifyLength(chars: number): Complexity {
+  return chars > LONG_PROMPT_CHARS.complex
+    ? 'COMPLEX'
+    : chars > LONG_PROMPT_CHARS.moderate
+      ? 'MODERATE'
+      : 'SIMPLE';
 }
 
 /** Prompt-feature classification, used when the action type does not decide. */

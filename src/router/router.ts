@@ -13,9 +13,13 @@ import { critiquePrompt, parseCritique } from './quality/self-critique.js';
 import {
   isLocalTier,
   type AttemptRecord,
+  type CheckResult,
   type CheckScores,
+  type Complexity,
+  type Expects,
   type RouteRequest,
   type RouteResult,
+  type Tier,
 } from './types.js';
 
 /** Receives the router's records: each attempt as it ends, each request when it is answered. */
@@ -51,6 +55,7 @@ export class Router {
   private readonly sinks: RouterSink[];
   private readonly critic: ModelConfig | undefined;
   private sequence = 0;
+  private readonly chains = new Map<Tier, readonly ModelConfig[]>();
 
   constructor(config: RouterConfig, options: RouterOptions) {
     this.config = config;
@@ -78,17 +83,29 @@ export class Router {
     return backend;
   }
 
+  private chainFor(tier: Tier): readonly ModelConfig[] {
+    let chain = this.chains.get(tier);
+    if (!chain) this.chains.set(tier, (chain = planChain(tier, this.config)));
+    return chain;
+  }
+
   async route(request: RouteRequest): Promise<RouteResult> {
     const config = this.config;
     const id = request.id ?? `req-${++this.sequence}`;
     const startedAtMs = request.arrivalMs ?? this.clock.now();
-    const expects = request.expects ?? 'text';
     const { complexity, reason: classifyReason } = classify(request, config.actionComplexity);
     const decision = selectTier(complexity, request, config);
-    const chain = planChain(decision.tier, config);
-    const promptText = request.context ? `${request.prompt}\n\n${request.context}` : request.prompt;
-    const inputTokens = request.inputTokens ?? estimateTokens(promptText);
-    const maxTokens = request.maxTokens ?? config.maxOutputTokens;
+    let chain = this.chainFor(decision.tier);
+    const prompt = request.context ? `${request.prompt}\n\n${request.context}` : request.prompt;
+    const context: AttemptContext = {
+      request,
+      requestId: id,
+      complexity,
+      expects: request.expects ?? 'text',
+      prompt,
+      inputTokens: request.inputTokens ?? estimateTokens(prompt),
+      maxTokens: request.maxTokens ?? config.maxOutputTokens,
+    };
 
     const attempts: AttemptRecord[] = [];
     const texts: string[] = [];
@@ -98,11 +115,15 @@ export class Router {
       const model = chain[index]!;
       let reservation: Reservation | undefined;
       if (!isLocalTier(model.tier)) {
-        const worstCase = priceTokens(model.price, inputTokens, request.outputTokens ?? maxTokens);
+        const worstCase = priceTokens(
+          model.price,
+          context.inputTokens,
+          request.outputTokens ?? context.maxTokens,
+        );
         reservation = this.budget.reserve(worstCase, startedAtMs);
         if (!reservation) {
           budgetLimited = true;
-          if (config.onBudgetExhausted === 'reject' && attempts.length === 0) {
+          if (attempts.length === 0 && config.onBudgetExhausted === 'reject') {
             const spent = this.budget.committed(startedAtMs);
             throw new BudgetExhaustedError(
               `daily budget of $${config.dailyBudgetUsd.toFixed(2)} reached ($${spent.toFixed(4)} committed); request ${id} needs the API tier and on_budget_exhausted is 'reject'`,
@@ -110,38 +131,45 @@ export class Router {
               config.dailyBudgetUsd,
             );
           }
-          if (attempts.length === 0 && config.onBudgetExhausted === 'local_only') {
-            // Serve from the best local tier instead of the API.
+          if (attempts.length === 0) {
+            // local_only: serve from the best local tier instead of the API.
             const local = chainOfBestLocalTier(config);
             if (local.length) {
-              chain.splice(index, chain.length - index, ...local);
+              chain = [...chain.slice(0, index), ...local];
               continue;
             }
           }
           break;
         }
       }
-      const attempt = await this.attempt(
-        model,
-        request,
-        id,
-        complexity,
-        expects,
-        promptText,
-        inputTokens,
-        maxTokens,
-        attempts.length,
-      );
-      if (reservation) this.budget.settle(reservation, attempt.record.costUsd);
-      if (budgetLimited) attempt.record.budgetLimited = true;
-      attempts.push(attempt.record);
-      texts.push(attempt.text);
-      for (const sink of this.sinks) sink.onAttempt?.(attempt.record, request);
-      if (attempt.record.passed) break;
-      index = attempt.record.error ? index + 1 : nextTierIndex(chain, index);
+      const { record, text } = await this.attempt(model, context, attempts.length);
+      if (reservation) this.budget.settle(reservation, record.costUsd);
+      if (budgetLimited) record.budgetLimited = true;
+      attempts.push(record);
+      texts.push(text);
+      for (const sink of this.sinks) sink.onAttempt?.(record, request);
+      if (record.passed) break;
+      index = record.error ? index + 1 : nextTierIndex(chain, index);
     }
 
-    const winner = pickWinner(attempts);
+    let costUsd = 0;
+    let latencyMs = 0;
+    let inputTokens = 0;
+    let outputTokens = 0;
+    let winner: number | undefined;
+    for (let i = 0; i < attempts.length; i++) {
+      const attempt = attempts[i]!;
+      costUsd += attempt.costUsd;
+      latencyMs += attempt.latencyMs;
+      inputTokens += attempt.inputTokens;
+      outputTokens += attempt.outputTokens;
+      // The passing attempt (always the last), or the best-scoring one when none passed; errors never win.
+      if (
+        !attempt.error &&
+        (winner === undefined || attempt.passed || attempt.confidence > attempts[winner]!.confidence)
+      )
+        winner = i;
+    }
     const chosen = winner === undefined ? undefined : attempts[winner];
     const result: RouteResult = {
       id,
@@ -155,13 +183,7 @@ export class Router {
       passed: chosen?.passed ?? false,
       confidence: chosen?.confidence ?? 0,
       attempts,
-      totals: {
-        costUsd: attempts.reduce((sum, a) => sum + a.costUsd, 0),
-        latencyMs: attempts.reduce((sum, a) => sum + a.latencyMs, 0),
-        inputTokens: attempts.reduce((sum, a) => sum + a.inputTokens, 0),
-        outputTokens: attempts.reduce((sum, a) => sum + a.outputTokens, 0),
-        attempts: attempts.length,
-      },
+      totals: { costUsd, latencyMs, inputTokens, outputTokens, attempts: attempts.length },
       budgetLimited,
       startedAtMs,
     };
@@ -171,30 +193,23 @@ export class Router {
 
   private async attempt(
     model: ModelConfig,
-    request: RouteRequest,
-    requestId: string,
-    complexity: RouteResult['complexity'],
-    expects: NonNullable<RouteRequest['expects']>,
-    prompt: string,
-    inputTokens: number,
-    maxTokens: number,
+    context: AttemptContext,
     step: number,
   ): Promise<{ record: AttemptRecord; text: string }> {
-    const backend = this.backendFor(model);
-    const base = { requestId, step, model: model.name, provider: model.provider, tier: model.tier };
+    const { request, requestId, expects } = context;
     let answer: GenerateResult;
     try {
-      answer = await backend.doGenerate({
+      answer = await this.backendFor(model).doGenerate({
         model,
         request,
         requestId,
-        complexity,
+        complexity: context.complexity,
         expects,
         purpose: 'answer',
-        prompt,
-        inputTokens,
+        prompt: context.prompt,
+        inputTokens: context.inputTokens,
         ...(request.outputTokens === undefined ? {} : { outputTokens: request.outputTokens }),
-        maxTokens,
+        maxTokens: context.maxTokens,
         step,
       });
     } catch (error) {
@@ -202,7 +217,11 @@ export class Router {
       return {
         text: '',
         record: {
-          ...base,
+          requestId,
+          step,
+          model: model.name,
+          provider: model.provider,
+          tier: model.tier,
           inputTokens: 0,
           outputTokens: 0,
           cachedInputTokens: 0,
@@ -221,25 +240,23 @@ export class Router {
     }
 
     const config = this.config;
-    const checks: CheckScores = await runStaticChecks(
+    const staticChecks = await runStaticChecks(
       answer.text,
       expects,
       request.requiredFields,
       answer.finishReason,
     );
+    // A fresh object: the static results are memoised and shared between attempts.
+    const checks: CheckScores = {
+      format: staticChecks.format,
+      completeness: staticChecks.completeness,
+      coherence: staticChecks.coherence,
+    };
     let costUsd = priceTokens(model.price, answer.inputTokens, answer.outputTokens, answer.cachedInputTokens);
     let latencyMs = answer.latencyMs;
     let localBusyMs = isLocalTier(model.tier) ? answer.latencyMs : 0;
     if (config.selfCritique && this.critic) {
-      const critique = await this.selfCritique(
-        request,
-        requestId,
-        complexity,
-        expects,
-        answer.text,
-        checks,
-        step,
-      );
+      const critique = await this.selfCritique(context, answer.text, checks, step);
       if (critique) {
         checks.selfCritique = critique.check;
         costUsd += critique.costUsd;
@@ -251,7 +268,11 @@ export class Router {
     return {
       text: answer.text,
       record: {
-        ...base,
+        requestId,
+        step,
+        model: model.name,
+        provider: model.provider,
+        tier: model.tier,
         inputTokens: answer.inputTokens,
         outputTokens: answer.outputTokens,
         cachedInputTokens: answer.cachedInputTokens,
@@ -272,38 +293,25 @@ export class Router {
    * even with a perfect critique (the call would change nothing). A failed critic call drops the check.
    */
   private async selfCritique(
-    request: RouteRequest,
-    requestId: string,
-    complexity: RouteResult['complexity'],
-    expects: NonNullable<RouteRequest['expects']>,
+    context: AttemptContext,
     answer: string,
     checks: CheckScores,
     step: number,
-  ): Promise<
-    | {
-        check: NonNullable<CheckScores['selfCritique']>;
-        costUsd: number;
-        latencyMs: number;
-        localBusyMs: number;
-      }
-    | undefined
-  > {
+  ): Promise<{ check: CheckResult; costUsd: number; latencyMs: number; localBusyMs: number } | undefined> {
     const critic = this.critic!;
-    const best = confidenceOf({ ...checks, selfCritique: { score: 1, note: '' } }, this.config.weights);
-    if (!passes(best, this.config.qualityThreshold))
-      return {
-        check: { score: 0, note: 'not asked: the answer fails the other checks' },
-        costUsd: 0,
-        latencyMs: 0,
-        localBusyMs: 0,
-      };
-    const prompt = critiquePrompt(request.prompt, answer, expects);
+    const weights = this.config.weights;
+    // Confidence with a perfect critique; `checks` is this attempt's own object, and the caller sets the real
+    // critique result (or removes this placeholder) afterwards.
+    checks.selfCritique = PERFECT;
+    const best = confidenceOf(checks, weights);
+    if (!passes(best, this.config.qualityThreshold)) return NOT_ASKED;
+    const prompt = critiquePrompt(context.request.prompt, answer, context.expects);
     try {
       const reply = await this.backendFor(critic).doGenerate({
         model: critic,
-        request,
-        requestId,
-        complexity,
+        request: context.request,
+        requestId: context.requestId,
+        complexity: context.complexity,
         expects: 'text',
         purpose: 'critique',
         prompt,
@@ -320,26 +328,34 @@ export class Router {
       };
     } catch (error) {
       if (!BackendError.isInstance(error)) throw error;
+      delete checks.selfCritique;
       return undefined;
     }
   }
 }
 
+/** What every attempt of one request shares. */
+interface AttemptContext {
+  request: RouteRequest;
+  requestId: string;
+  complexity: Complexity;
+  expects: Expects;
+  prompt: string;
+  inputTokens: number;
+  maxTokens: number;
+}
+
+const PERFECT: CheckResult = { score: 1, note: '' };
+const NOT_ASKED = Object.freeze({
+  check: { score: 0, note: 'not asked: the answer fails the other checks' },
+  costUsd: 0,
+  latencyMs: 0,
+  localBusyMs: 0,
+});
+
 function chainOfBestLocalTier(config: RouterConfig): ModelConfig[] {
   const quality = planChain('LOCAL_QUALITY', config).filter((m) => m.tier === 'LOCAL_QUALITY');
   return quality.length ? quality : planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
-}
-
-/** The passing attempt, or the best-scoring one when none passed (errors never win). */
-function pickWinner(attempts: readonly AttemptRecord[]): number | undefined {
-  let best: number | undefined;
-  for (let i = 0; i < attempts.length; i++) {
-    const attempt = attempts[i]!;
-    if (attempt.error) continue;
-    if (attempt.passed) return i;
-    if (best === undefined || attempt.confidence > attempts[best]!.confidence) best = i;
-  }
-  return best;
 }
 
 /** Creates the router; the package root exports this. */

@@ -6,11 +6,15 @@ export type Rng = () => number;
  * which is what byte-identical simulation results rest on.
  */
 export function createRng(seed: number): Rng {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = (): number => {
+  // All four state words from the seed, so a few warm-up rounds suffice (rngs are made per attempt).
+  const s = seed >>> 0;
+  let a = (s ^ 0x9e3779b9) >>> 0;
+  let b = Math.imul(s ^ (s >>> 16), 0x85ebca6b) >>> 0;
+  let c = Math.imul(s ^ (s >>> 13), 0xc2b2ae35) >>> 0;
+  let d = 1;
+  // An anonymous function passed straight on: a named local would be re-wrapped on every call by the
+  // keep-names helper of the TypeScript loader, and createRng runs per simulated attempt.
+  return warmUp(function (): number {
     a >>>= 0;
     b >>>= 0;
     c >>>= 0;
@@ -23,9 +27,12 @@ export function createRng(seed: number): Rng {
     t = (t + d) | 0;
     c = (c + t) | 0;
     return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+  });
+}
+
+function warmUp(rng: Rng): Rng {
+  for (let i = 0; i < 4; i++) rng();
+  return rng;
 }
 
 /**

@@ -6,7 +6,7 @@ export const TOKENS_PER_UNIT = 40;
 /** Most content units in one simulated answer; longer answers repeat none but stop growing. */
 export const MAX_UNITS = 24;
 /** Wording variants per answer shape. */
-export const VARIANTS = 4;
+export const VARIANTS = 2;
 
 export interface WrittenAnswer {
   text: string;

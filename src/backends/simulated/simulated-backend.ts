@@ -8,10 +8,10 @@ import {
 import type { Clock } from '../../sim/clock.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
-import type { Complexity, Expects } from '../../router/types.js';
+import { EXPECTS, type Complexity, type Expects } from '../../router/types.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { TransientError } from '../errors.js';
-import { TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
+import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
 export interface SimulatedBackendOptions {
   /** Seed of every draw; the same seed gives the same answers. @default 1 */
@@ -23,6 +23,8 @@ export interface SimulatedBackendOptions {
   /** Extra transient-error probability per model name (scenario fault injection). */
   faultRates?: ReadonlyMap<string, number>;
 }
+
+const NO_FIELDS: readonly string[] = [];
 
 /** Tokens a critic's verdict takes. */
 const CRITIQUE_TOKENS = 12;
@@ -78,7 +80,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
 } {
   const seed = options.seed ?? 1;
   const clock = options.clock ?? createVirtualClock();
-  const texts = new Map<string, WrittenAnswer>();
+  /** Written answers per required-field list (by identity), then by a numeric shape key. */
+  const texts = new WeakMap<readonly string[], Map<number, WrittenAnswer>>();
   /** Defect written into each text this backend produced, for the simulated critic. */
   const defectOf = new Map<string, Defect | null>();
 
@@ -92,11 +95,15 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
     defect: Defect | undefined,
     variant: number,
   ) => {
-    const key = `${expects}|${fields.join(',')}|${units}|${defect ?? ''}|${variant}`;
-    let written = texts.get(key);
+    let byShape = texts.get(fields);
+    if (!byShape) texts.set(fields, (byShape = new Map()));
+    const key =
+      ((EXPECTS.indexOf(expects) * 64 + units) * 8 + (defect ? DEFECTS.indexOf(defect) + 1 : 0)) * 8 +
+      variant;
+    let written = byShape.get(key);
     if (!written) {
       written = writeAnswer(expects, fields, units, defect, variant);
-      texts.set(key, written);
+      byShape.set(key, written);
       if (!defectOf.has(written.text)) defectOf.set(written.text, defect ?? null);
     }
     return written;
@@ -139,7 +146,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       }
 
       const drawn = drawDefect(profile, call.complexity, rng);
-      const fields = call.request.requiredFields ?? [];
+      const fields = call.request.requiredFields ?? NO_FIELDS;
       const defect = drawn && applicable(drawn, call.expects, fields) ? drawn : undefined;
       const range = profile.output_tokens;
       const outputTokens =
@@ -149,7 +156,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const written = answerFor(
         call.expects,
         fields,
-        Math.round(outputTokens / TOKENS_PER_UNIT),
+        Math.min(MAX_UNITS, Math.round(outputTokens / TOKENS_PER_UNIT)),
         defect,
         variant,
       );

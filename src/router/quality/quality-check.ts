@@ -13,7 +13,7 @@ export interface StaticChecks {
 }
 
 /** Entries kept before the memo is emptied; bounds memory on workloads with unique answers. */
-const MEMO_LIMIT = 20_000;
+const MEMO_LIMIT = 5_000;
 const memo = new Map<string, Map<string, StaticChecks>>();
 let memoSize = 0;
 
@@ -27,7 +27,7 @@ export async function runStaticChecks(
   requiredFields: readonly string[] | undefined,
   finishReason: FinishReason,
 ): Promise<StaticChecks> {
-  const key = `${expects}|${finishReason}|${requiredFields?.join(',') ?? ''}`;
+  const key = `${expects}|${finishReason}|${fieldsKey(requiredFields)}`;
   const byText = memo.get(text);
   const hit = byText?.get(key);
   if (hit) return hit;
@@ -48,22 +48,40 @@ export async function runStaticChecks(
   return checks;
 }
 
+const fieldKeys = new WeakMap<readonly string[], string>();
+/** The joined field list, computed once per array (workloads share one array per action). */
+function fieldsKey(fields: readonly string[] | undefined): string {
+  if (!fields?.length) return '';
+  let key = fieldKeys.get(fields);
+  if (key === undefined) fieldKeys.set(fields, (key = fields.join(',')));
+  return key;
+}
+
 /**
  * Weighted confidence in [0, 1]. Checks absent from `checks` (self-critique off or its call failed) drop out
  * and the remaining weights renormalise. Rounded to 4 decimals so 0.3 + 0.2 + 0.2 compares as 0.7.
  */
 export function confidenceOf(checks: CheckScores, weights: QualityWeights): number {
+  // Written out rather than looped over: this runs twice per attempt on the simulation's hot path.
   let total = 0;
   let weight = 0;
-  const add = (result: CheckResult | undefined, w: number): void => {
-    if (!result) return;
-    total += result.score * w;
-    weight += w;
-  };
-  add(checks.format, weights.format);
-  add(checks.completeness, weights.completeness);
-  add(checks.coherence, weights.coherence);
-  add(checks.selfCritique, weights.selfCritique);
+  const { format, completeness, coherence, selfCritique } = checks;
+  if (format) {
+    total += format.score * weights.format;
+    weight += weights.format;
+  }
+  if (completeness) {
+    total += completeness.score * weights.completeness;
+    weight += weights.completeness;
+  }
+  if (coherence) {
+    total += coherence.score * weights.coherence;
+    weight += weights.coherence;
+  }
+  if (selfCritique) {
+    total += selfCritique.score * weights.selfCritique;
+    weight += weights.selfCritique;
+  }
   return weight === 0 ? 0 : Math.round((total / weight) * 10_000) / 10_000;
 }
 

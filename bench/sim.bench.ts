@@ -1,0 +1,120 @@
+/**
+ * Simulation throughput and memory. Run with `npm run bench:sim`.
+ *  1. A full heavy year (scenarios/heavy.yaml, ~182,500 requests) plus its pure-API baseline, full router with
+ *     quality checks: wall time, routed requests per second, peak RSS. Target: < 2 s wall.
+ *  2. A recorded workload of 5 million rows (BENCH_ROWS to change), streamed from CSV: peak RSS.
+ *     Target: < 300 MB.
+ * Each part runs in its own process so peak RSS figures do not mix.
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { runSimulation } from '../src/sim/run-simulation.js';
+import type { RunSpec } from '../src/sim/run-spec.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const config = {
+  file: join(root, 'llm_config.yaml'),
+  text: readFileSync(join(root, 'llm_config.yaml'), 'utf8'),
+};
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+async function heavyYear(parallel: boolean): Promise<void> {
+  const scenarioFile = join(root, 'scenarios/heavy.yaml');
+  const spec: RunSpec = {
+    config,
+    workload: {
+      kind: 'synthetic',
+      scenario: { file: scenarioFile, text: readFileSync(scenarioFile, 'utf8') },
+    },
+    seed: 33,
+  };
+  const start = performance.now();
+  const output = await runSimulation(spec, { parallel });
+  const seconds = (performance.now() - start) / 1000;
+  const routed = output.hybrid.stats.requests + output.baseline.stats.requests;
+  console.log(
+    JSON.stringify({
+      part: `heavy year (${parallel ? 'baseline in a worker thread' : 'one thread'})`,
+      requests: output.hybrid.stats.requests,
+      routed,
+      seconds,
+      requestsPerSecond: routed / seconds,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+}
+
+/** Writes the synthetic recorded workload; done in the parent so its garbage is not in the measured process. */
+async function writeWorkload(file: string, rows: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('timestamp,action,input_tokens,output_tokens\n');
+  const actions = ['classification', 'edit_file', 'orchestration', 'summarization', 'tag'];
+  const start = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < rows; i++) {
+    const line = `${new Date(start + i * 1000).toISOString()},${actions[i % 5]},${200 + ((i * 7919) % 1500)},${20 + ((i * 104729) % 500)}\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function recorded(file: string): Promise<void> {
+  const t0 = performance.now();
+  const output = await runSimulation(
+    { config, workload: { kind: 'recorded', file }, seed: 1 },
+    { parallel: true },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const routed = output.hybrid.stats.requests + output.baseline.stats.requests;
+  console.log(
+    JSON.stringify({
+      part: 'recorded workload (CSV, streamed)',
+      requests: output.hybrid.stats.requests,
+      routed,
+      seconds,
+      requestsPerSecond: routed / seconds,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+}
+
+const part = process.argv[2];
+if (part === 'heavy') await heavyYear(true);
+else if (part === 'heavy-single') await heavyYear(false);
+else if (part === 'recorded') await recorded(process.argv[3]!);
+else {
+  const rows = Number(process.env['BENCH_ROWS'] ?? 5_000_000);
+  const run = (...args: string[]): Record<string, number | string> => {
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, ...args],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
+    return JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, number | string>;
+  };
+  console.log(`simulation bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  const dir = mkdtempSync(join(tmpdir(), 'hybridllm-bench-'));
+  const file = join(dir, 'workload.csv');
+  let results: Record<string, number | string>[];
+  try {
+    await writeWorkload(file, rows);
+    results = [run('heavy'), run('heavy-single'), run('recorded', file)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const r of results)
+    console.log(
+      `${String(r['part']).padEnd(44)} ${Number(r['requests']).toLocaleString('en-US').padStart(10)} requests  ${Number(r['seconds']).toFixed(2).padStart(7)} s  ${Math.round(Number(r['requestsPerSecond'])).toLocaleString('en-US').padStart(9)} routed/s  peak RSS ${Math.round(Number(r['peakRssMb']))} MB`,
+    );
+  const heavy = results[0]!;
+  console.log(
+    `\ntarget: heavy year + baseline < 2 s wall → ${Number(heavy['seconds']).toFixed(2)} s ${Number(heavy['seconds']) < 2 ? 'MET' : 'MISSED'}`,
+  );
+  const rec = results[2]!;
+  console.log(
+    `target: ${rows.toLocaleString('en-US')}-row recorded workload peak RSS < 300 MB → ${Math.round(Number(rec['peakRssMb']))} MB ${Number(rec['peakRssMb']) < 300 ? 'MET' : 'MISSED'}`,
+  );
+}

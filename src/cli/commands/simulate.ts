@@ -1,0 +1,199 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { analyticEstimate } from '../../cost/analytic-estimate.js';
+import { loadScenarioFile } from '../../sim/load-scenario.js';
+import { parseColumnMap } from '../../sim/recorded-workload.js';
+import { simulate, type SimulateResult } from '../../sim/simulate.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import { formatEstimate } from '../format/estimate.js';
+import { formatComparison, formatSimulationSummary } from '../format/simulation-summary.js';
+import { configOption, resolveConfigPath } from '../options.js';
+import { createProgress } from '../progress.js';
+import { UsageError } from '../report-error.js';
+
+interface SimulateArgs {
+  scenario?: string;
+  workload?: string;
+  map: string[];
+  format?: 'csv' | 'jsonl';
+  'skip-invalid': boolean;
+  seed?: number;
+  days?: number;
+  runs: number;
+  out: string;
+  write: boolean;
+  analytic: boolean;
+  config?: string;
+  json: boolean;
+  progress: boolean;
+}
+
+export const simulateCommand: CommandModule<object, SimulateArgs> = {
+  command: 'simulate',
+  describe:
+    'Replay a scenario or recorded workload through the router: hybrid vs pure-API cost, quality, latency',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        `hybridllm simulate (--scenario NAME[,NAME…] | --workload FILE) [options]
+
+Runs every request through the production router with simulated backends on a virtual clock (a year takes
+seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the
+pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even
+volume, latency, quality and the design document's success metrics, and writes a run folder
+(<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).`,
+      )
+      .option('scenario', {
+        type: 'string',
+        describe: 'light, medium, heavy, design-doc, or a scenario file; a comma list compares several',
+      })
+      .option('workload', { type: 'string', describe: 'A recorded workload (CSV or JSONL), streamed' })
+      .option('map', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe:
+          'COLUMN=FIELD for workload columns not recognised by name (fields: timestamp, action, prompt, input_tokens, output_tokens, expects, quality_critical, required_fields)',
+      })
+      .option('format', {
+        choices: ['csv', 'jsonl'] as const,
+        describe: 'Workload format (default: from the file extension)',
+      })
+      .option('skip-invalid', {
+        type: 'boolean',
+        default: false,
+        describe: 'Count and skip bad workload rows instead of stopping',
+      })
+      .option('seed', { type: 'number', describe: "Seed (default: the scenario's, or 42)" })
+      .option('days', { type: 'number', describe: "Override the scenario's number of days" })
+      .option('runs', {
+        type: 'number',
+        default: 1,
+        describe: 'Monte Carlo: repeat with N seeds and report mean and 95% interval',
+      })
+      .option('out', { type: 'string', default: 'reports', describe: 'Where run folders go' })
+      .option('write', {
+        type: 'boolean',
+        default: true,
+        describe: 'Write the run folder (--no-write to skip)',
+      })
+      .option('analytic', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the analytic estimate (expected values, no sampling) instead',
+      })
+      .option('config', configOption)
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the summary as JSON and nothing else on stdout',
+      })
+      .option('progress', {
+        type: 'boolean',
+        default: true,
+        describe: 'Progress bars on a terminal (--no-progress to hide)',
+      })
+      .example('$0 simulate --scenario heavy', 'a year of heavy usage (500 iterations/day)')
+      .example('$0 simulate --scenario light,medium,heavy --no-write', 'compare the three')
+      .example(
+        '$0 simulate --workload ../shared/datasets/azure-llm-trace-2023/AzureLLMInferenceTrace_conv.csv',
+        'replay a recorded trace',
+      )
+      .example(
+        '$0 simulate --scenario medium --runs 20 --json',
+        'Monte Carlo, as JSON',
+      ) as unknown as Argv<SimulateArgs>,
+  handler: async (args: ArgumentsCamelCase<SimulateArgs>) => {
+    if (!args.scenario === !args.workload)
+      throw new UsageError('give either --scenario NAME or --workload FILE');
+    if (!Number.isInteger(args.runs) || args.runs < 1)
+      throw new UsageError(`--runs must be a positive integer, got ${String(args.runs)}`);
+    if (args.seed !== undefined && !Number.isInteger(args.seed))
+      throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
+    if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
+      throw new UsageError(`--days must be a positive integer, got ${String(args.days)}`);
+    const configFile = resolveConfigPath(args.config);
+    const scenarios =
+      args.scenario
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
+
+    if (args.analytic) {
+      const estimates = [];
+      for (const name of scenarios.length ? scenarios : []) {
+        const scenario = loadScenarioFile(name);
+        const config = loadConfigFile(configFile, scenario.config_overrides);
+        estimates.push(
+          await analyticEstimate(
+            args.days ? { ...scenario, days: args.days } : scenario,
+            config,
+            new Map(Object.entries(scenario.faults)),
+          ),
+        );
+      }
+      if (!estimates.length)
+        throw new UsageError(
+          '--analytic needs --scenario (a recorded workload has no distribution to take expectations of)',
+        );
+      process.stdout.write(
+        args.json
+          ? `${JSON.stringify(estimates.length === 1 ? estimates[0] : estimates, null, 2)}\n`
+          : `${estimates.map(formatEstimate).join('\n\n')}\n`,
+      );
+      return;
+    }
+
+    const command = `hybridllm ${process.argv.slice(2).join(' ')}`;
+    const progress = createProgress(args.progress && !args.json);
+    const results: SimulateResult[] = [];
+    try {
+      for (const scenario of scenarios.length ? scenarios : [undefined]) {
+        let expected: number | undefined;
+        if (scenario) {
+          const s = loadScenarioFile(scenario);
+          expected = Math.round(s.iterations_per_day * (args.days ?? s.days));
+        }
+        const label = scenario ?? 'workload';
+        const result = await simulate({
+          configFile,
+          ...(scenario ? { scenario } : {}),
+          ...(args.workload
+            ? {
+                workload: {
+                  file: args.workload,
+                  map: parseColumnMap(args.map),
+                  skipInvalid: args['skip-invalid'],
+                  ...(args.format ? { format: args.format } : {}),
+                },
+              }
+            : {}),
+          ...(args.seed === undefined ? {} : { seed: args.seed }),
+          ...(args.days === undefined ? {} : { days: args.days }),
+          runs: args.runs,
+          out: args.write ? args.out : false,
+          command,
+          onProgress: ({ run, seed, done }) =>
+            progress.update(`${label} ${run}${args.runs > 1 ? ` s${seed}` : ''}`, done, expected),
+        });
+        results.push(result);
+        if (!args.json) {
+          progress.stop();
+          process.stdout.write(`${formatSimulationSummary(result.summary, result.monteCarlo)}\n`);
+          if (result.runDir) process.stdout.write(`\nRun folder: ${result.runDir}\n\n`);
+        }
+      }
+    } finally {
+      progress.stop();
+    }
+    if (args.json) {
+      const payload = results.map((r) =>
+        r.monteCarlo
+          ? { ...r.summary, monteCarlo: r.monteCarlo, runDir: r.runDir ?? null }
+          : { ...r.summary, runDir: r.runDir ?? null },
+      );
+      process.stdout.write(`${JSON.stringify(payload.length === 1 ? payload[0] : payload, null, 2)}\n`);
+    } else if (results.length > 1) {
+      process.stdout.write(`${formatComparison(results.map((r) => r.summary))}\n`);
+    }
+  },
+};

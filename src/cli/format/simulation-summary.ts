@@ -1,0 +1,140 @@
+import { TIERS } from '../../router/types.js';
+import type { MonteCarlo } from '../../sim/monte-carlo.js';
+import type { Summary } from '../../sim/summary.js';
+import { formatCurrency, formatDuration, formatInteger, formatPercent } from './numbers.js';
+
+const TIER_LABELS = {
+  LOCAL_FAST: 'Tier 1 LOCAL_FAST',
+  LOCAL_QUALITY: 'Tier 2 LOCAL_QUALITY',
+  API_FALLBACK: 'Tier 3 API_FALLBACK',
+} as const;
+
+function bar(share: number, width = 30): string {
+  const cells = Math.round(share * width);
+  return '█'.repeat(cells) + '░'.repeat(width - cells);
+}
+
+const pad = (text: string, width: number): string => text.padEnd(width);
+const padLeft = (text: string, width: number): string => text.padStart(width);
+
+/** The terminal summary, shaped like the design document's tier distribution and cost figures. */
+export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarlo): string {
+  const { hybrid, cost } = summary;
+  const run = summary.run;
+  const n = hybrid.requests;
+  const pct = (part: number): number => (n ? (part / n) * 100 : 0);
+  const lines: string[] = [];
+  const title =
+    run.kind === 'synthetic'
+      ? `SIMULATION: ${run.scenario} — ${formatInteger(run.iterationsPerDay)} iterations/day × ${run.days} days from ${run.startDate} (${formatInteger(n)} requests), seed ${run.seed}`
+      : `SIMULATION: recorded workload ${run.workloadFile} — ${formatInteger(n)} requests over ${run.days < 1 ? `${(run.days * 24 * 60).toFixed(0)} minutes` : `${run.days.toFixed(1)} days`}, seed ${run.seed}`;
+  lines.push(title, '═'.repeat(Math.min(title.length, 100)));
+  lines.push(
+    `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
+  );
+  if (run.workload?.skipped)
+    lines.push(
+      `Skipped ${formatInteger(run.workload.skipped)} invalid row(s), e.g. ${run.workload.skippedExamples[0]}`,
+    );
+  lines.push('');
+  lines.push(
+    'TIER DISTRIBUTION          classified                                   served      calls   API cost',
+  );
+  for (const tier of TIERS) {
+    const t = hybrid.byTier[tier];
+    lines.push(
+      `${pad(TIER_LABELS[tier], 21)} ${bar(t.started / (n || 1))} ${padLeft(formatPercent(pct(t.started)), 6)} (${padLeft(formatInteger(t.started), 9)})  ${padLeft(formatPercent(pct(t.served)), 6)} ${padLeft(formatInteger(t.calls), 10)} ${padLeft(formatCurrency(t.costUsd), 10)}`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `COST (${cost.daysPerMonth === 30 ? '30-day' : 'calendar'} months)     per day    per week   per month    per year`,
+  );
+  const row = (
+    label: string,
+    p: { perDay: number; perWeek: number; perMonth: number; perYear: number },
+  ): string =>
+    `${pad(label, 22)} ${padLeft(formatCurrency(p.perDay), 9)} ${padLeft(formatCurrency(p.perWeek), 11)} ${padLeft(formatCurrency(p.perMonth), 11)} ${padLeft(formatCurrency(p.perYear), 11)}`;
+  lines.push(row('Pure API (same load)', cost.pureApi));
+  lines.push(row('Hybrid, marginal', cost.hybrid.marginal));
+  lines.push(row('Hybrid, all-in', cost.hybrid.allIn));
+  lines.push(
+    `  all-in adds energy ${formatCurrency(cost.hybrid.energyUsd)} (${cost.energyKwh.toFixed(1)} kWh at ${formatCurrency(summary.config.localCosts.usdPerKwh)}/kWh) and fixed ${formatCurrency(cost.hybrid.fixedUsd)} (${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)}/month) over the run`,
+  );
+  lines.push(
+    `SAVINGS  marginal ${formatCurrency(cost.savings.perYearMarginal)}/year (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(cost.savings.perYearAllIn)}/year (${formatPercent(cost.savings.allInPct)})`,
+  );
+  lines.push(
+    `Break-even volume: ${cost.breakEvenIterationsPerDay === null ? 'never (hybrid costs more per iteration than pure API)' : `${formatInteger(Math.ceil(cost.breakEvenIterationsPerDay))} iterations/day (hybrid all-in = pure API)`}`,
+  );
+  lines.push('');
+  lines.push('LATENCY per request          p50         p95        mean');
+  for (const tier of TIERS) {
+    const l = hybrid.byTier[tier].latencyMs;
+    if (l.count)
+      lines.push(
+        `${pad(`served by ${tier}`, 24)} ${padLeft(formatDuration(l.p50), 9)} ${padLeft(formatDuration(l.p95), 11)} ${padLeft(formatDuration(l.mean), 11)}`,
+      );
+  }
+  lines.push(
+    `${pad('all (hybrid)', 24)} ${padLeft(formatDuration(hybrid.latencyMs.p50), 9)} ${padLeft(formatDuration(hybrid.latencyMs.p95), 11)} ${padLeft(formatDuration(hybrid.latencyMs.mean), 11)}`,
+  );
+  const base = summary.baseline.latencyMs;
+  lines.push(
+    `${pad('all (pure API)', 24)} ${padLeft(formatDuration(base.p50), 9)} ${padLeft(formatDuration(base.p95), 11)} ${padLeft(formatDuration(base.mean), 11)}`,
+  );
+  lines.push('');
+  lines.push(
+    `QUALITY  pass rate ${formatPercent(pct(hybrid.passed))} (pure API ${formatPercent((summary.baseline.passed / (summary.baseline.requests || 1)) * 100)})   fallback rate ${formatPercent(pct(hybrid.fallbacks))}   avg confidence ${hybrid.averageConfidence.toFixed(3)}   local share ${formatPercent(pct(hybrid.localServed))}`,
+  );
+  if (hybrid.budgetLimited)
+    lines.push(
+      `Budget: ${formatInteger(hybrid.budgetLimited)} request(s) kept off the API by the daily budget`,
+    );
+  const errors = Object.entries(hybrid.errors);
+  if (errors.length)
+    lines.push(`Errors: ${errors.map(([name, count]) => `${name} ×${formatInteger(count)}`).join(', ')}`);
+  lines.push('');
+  lines.push('SUCCESS METRICS (design document targets)');
+  for (const metric of summary.scorecard)
+    lines.push(
+      `  ${metric.passed ? '✓' : '✗'} ${pad(metric.name, 22)} ${pad(metric.target, 10)} ${metric.display}`,
+    );
+  if (monteCarlo) {
+    lines.push('');
+    lines.push(
+      `MONTE CARLO over ${monteCarlo.runs} seeds (${monteCarlo.seeds[0]}…${monteCarlo.seeds.at(-1)}): mean [95% interval of the mean]`,
+    );
+    const m = monteCarlo.metrics;
+    lines.push(
+      `  hybrid cost/year   ${formatCurrency(m.hybridCostPerYearUsd.mean)} [${formatCurrency(m.hybridCostPerYearUsd.low)}, ${formatCurrency(m.hybridCostPerYearUsd.high)}]`,
+    );
+    lines.push(
+      `  pure API cost/year ${formatCurrency(m.pureApiCostPerYearUsd.mean)} [${formatCurrency(m.pureApiCostPerYearUsd.low)}, ${formatCurrency(m.pureApiCostPerYearUsd.high)}]`,
+    );
+    lines.push(
+      `  savings            ${formatPercent(m.savingsPct.mean)} [${formatPercent(m.savingsPct.low)}, ${formatPercent(m.savingsPct.high)}]`,
+    );
+    lines.push(
+      `  pass rate          ${formatPercent(m.passRatePct.mean, 2)} [${formatPercent(m.passRatePct.low, 2)}, ${formatPercent(m.passRatePct.high, 2)}]`,
+    );
+    lines.push(
+      `  fallback rate      ${formatPercent(m.fallbackRatePct.mean, 2)} [${formatPercent(m.fallbackRatePct.low, 2)}, ${formatPercent(m.fallbackRatePct.high, 2)}]`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One line per scenario, for `--scenario light,medium,heavy`. */
+export function formatComparison(summaries: readonly Summary[]): string {
+  const lines = [
+    'COMPARISON               requests   local   fallback   pass    hybrid/year   pure API/year   savings',
+  ];
+  for (const s of summaries) {
+    const n = s.hybrid.requests || 1;
+    lines.push(
+      `${pad(s.run.scenario, 22)} ${padLeft(formatInteger(s.hybrid.requests), 10)} ${padLeft(formatPercent((s.hybrid.localServed / n) * 100), 7)} ${padLeft(formatPercent((s.hybrid.fallbacks / n) * 100), 10)} ${padLeft(formatPercent((s.hybrid.passed / n) * 100), 6)} ${padLeft(formatCurrency(s.cost.hybrid.marginal.perYear), 13)} ${padLeft(formatCurrency(s.cost.pureApi.perYear), 15)} ${padLeft(formatPercent(s.cost.savings.marginalPct), 9)}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,107 @@
+import type { RouterConfig } from '../config/router-config.js';
+import type { RunStats } from '../sim/run-aggregator.js';
+
+/** Average days per calendar month (365 / 12). The design document's arithmetic used 30. */
+export const CALENDAR_DAYS_PER_MONTH = 365 / 12;
+
+export interface CostProjection {
+  perDay: number;
+  perWeek: number;
+  perMonth: number;
+  perYear: number;
+}
+
+export interface CostComparison {
+  days: number;
+  daysPerMonth: number;
+  hybrid: {
+    /** API spend: what the router actually paid per token. */
+    marginalUsd: number;
+    /** Local models' energy: watts × busy time × $/kWh. */
+    energyUsd: number;
+    /** Hardware amortisation or rented GPU for the period. */
+    fixedUsd: number;
+    allInUsd: number;
+    marginal: CostProjection;
+    allIn: CostProjection;
+  };
+  pureApi: { usd: number } & CostProjection;
+  savings: {
+    marginalUsd: number;
+    marginalPct: number;
+    allInUsd: number;
+    allInPct: number;
+    perYearMarginal: number;
+    perYearAllIn: number;
+  };
+  /** Iterations per day where hybrid all-in cost equals pure API; null when hybrid never catches up. */
+  breakEvenIterationsPerDay: number | null;
+  energyKwh: number;
+}
+
+export function project(total: number, days: number, daysPerMonth: number): CostProjection {
+  const perDay = days > 0 ? total / days : 0;
+  return {
+    perDay,
+    perWeek: perDay * 7,
+    perMonth: perDay * daysPerMonth,
+    perYear: perDay * daysPerMonth * 12,
+  };
+}
+
+/** Energy of local models in kWh: Σ watts × busy ms. */
+export function energyKwh(stats: RunStats, config: RouterConfig): number {
+  let kwh = 0;
+  for (const [name, model] of Object.entries(stats.byModel)) {
+    const watts = config.models.find((m) => m.name === name)?.watts ?? 0;
+    kwh += (watts * model.busyMs) / 3.6e9;
+  }
+  return kwh;
+}
+
+/**
+ * Hybrid vs pure API over the run: marginal (API spend), all-in (plus energy and fixed local costs), and the
+ * break-even volume. Both runs are the same workload, so per-iteration figures compare like for like.
+ */
+export function compareCosts(
+  hybrid: RunStats,
+  pureApi: RunStats,
+  config: RouterConfig,
+  days: number,
+  daysPerMonth = CALENDAR_DAYS_PER_MONTH,
+): CostComparison {
+  const kwh = energyKwh(hybrid, config);
+  const energyUsd = kwh * config.localCosts.usdPerKwh;
+  const fixedUsd = config.localCosts.fixedUsdPerMonth * (days / daysPerMonth);
+  const marginalUsd = hybrid.costUsd;
+  const allInUsd = marginalUsd + energyUsd + fixedUsd;
+  const apiUsd = pureApi.costUsd;
+  const pct = (saved: number): number => (apiUsd > 0 ? (saved / apiUsd) * 100 : 0);
+  const iterations = hybrid.requests;
+  let breakEven: number | null = null;
+  if (iterations > 0 && days > 0) {
+    const perIteration = (apiUsd - marginalUsd - energyUsd) / iterations;
+    const fixedPerDay = fixedUsd / days;
+    breakEven = perIteration > 0 ? fixedPerDay / perIteration : null;
+    if (fixedPerDay === 0 && perIteration > 0) breakEven = 0;
+  }
+  const hybridMarginal = project(marginalUsd, days, daysPerMonth);
+  const hybridAllIn = project(allInUsd, days, daysPerMonth);
+  const api = project(apiUsd, days, daysPerMonth);
+  return {
+    days,
+    daysPerMonth,
+    hybrid: { marginalUsd, energyUsd, fixedUsd, allInUsd, marginal: hybridMarginal, allIn: hybridAllIn },
+    pureApi: { usd: apiUsd, ...api },
+    savings: {
+      marginalUsd: apiUsd - marginalUsd,
+      marginalPct: pct(apiUsd - marginalUsd),
+      allInUsd: apiUsd - allInUsd,
+      allInPct: pct(apiUsd - allInUsd),
+      perYearMarginal: api.perYear - hybridMarginal.perYear,
+      perYearAllIn: api.perYear - hybridAllIn.perYear,
+    },
+    breakEvenIterationsPerDay: breakEven,
+    energyKwh: kwh,
+  };
+}

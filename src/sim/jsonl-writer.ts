@@ -1,0 +1,36 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** Bytes buffered before a write: few system calls, bounded memory. */
+const FLUSH_BYTES = 1 << 20;
+
+/** Appends JSON lines to a file through a buffer; synchronous writes keep ordering and memory simple. */
+export class JsonlWriter {
+  private readonly fd: number;
+  private buffer: string[] = [];
+  private size = 0;
+  lines = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(row: unknown): void {
+    const line = JSON.stringify(row);
+    this.buffer.push(line);
+    this.size += line.length + 1;
+    this.lines++;
+    if (this.size >= FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,341 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { ConfigError } from '../config/config-error.js';
+import { EXPECTS, type Expects, type RouteRequest } from '../router/types.js';
+import { countTokens } from './tokens.js';
+
+/** Fields a workload row can give. */
+export const WORKLOAD_FIELDS = [
+  'timestamp',
+  'action',
+  'prompt',
+  'input_tokens',
+  'output_tokens',
+  'expects',
+  'quality_critical',
+  'required_fields',
+] as const;
+export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
+
+/** Column names recognised without `--map` (compared lower-case, ignoring `_`, `-` and spaces). */
+const ALIASES: Record<WorkloadField, string[]> = {
+  timestamp: ['timestamp', 'time', 'ts', 'createdat', 'arrival', 'arrivaltime', 'date'],
+  action: ['action', 'actiontype', 'type', 'task', 'tasktype'],
+  prompt: ['prompt', 'question', 'input', 'text', 'query'],
+  input_tokens: ['inputtokens', 'prompttokens', 'contexttokens', 'tokensin', 'intokens'],
+  output_tokens: ['outputtokens', 'completiontokens', 'generatedtokens', 'tokensout', 'outtokens'],
+  expects: ['expects', 'expectedformat', 'format', 'outputformat'],
+  quality_critical: ['qualitycritical', 'critical'],
+  required_fields: ['requiredfields', 'fields'],
+};
+
+/** Spacing between rows of a workload that has no timestamps. */
+export const NO_TIMESTAMP_SPACING_MS = 60_000;
+/** Start of a workload that has no timestamps. */
+export const NO_TIMESTAMP_START_MS = Date.UTC(2026, 0, 1);
+
+export interface RecordedWorkloadOptions {
+  file: string;
+  /** `csv` or `jsonl`; from the extension when absent. */
+  format?: 'csv' | 'jsonl';
+  /** Column name → field, for columns the aliases do not recognise. */
+  map?: Readonly<Record<string, WorkloadField>>;
+  /** Count and skip bad rows instead of stopping. */
+  skipInvalid?: boolean;
+}
+
+/** What reading the workload found, filled in as rows stream past. */
+export interface WorkloadReadStats {
+  rows: number;
+  skipped: number;
+  /** The first few skipped rows' reasons (file:line:column). */
+  skippedExamples: string[];
+  /** Columns used per field. */
+  columns: Partial<Record<WorkloadField, string>>;
+  hasTimestamps: boolean;
+  tokenizedRows: number;
+}
+
+export function normaliseColumn(name: string): string {
+  return name.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+export function workloadFormat(file: string, format?: 'csv' | 'jsonl'): 'csv' | 'jsonl' {
+  if (format) return format;
+  return /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : 'csv';
+}
+
+/** Matches header columns to fields: explicit `--map` first, then aliases. Unused columns are ignored. */
+export function resolveColumns(
+  header: readonly string[],
+  map: Readonly<Record<string, WorkloadField>> = {},
+  file: string,
+): Map<WorkloadField, number> {
+  const columns = new Map<WorkloadField, number>();
+  for (const [column, field] of Object.entries(map)) {
+    const index = header.indexOf(column);
+    if (index < 0)
+      throw new ConfigError(
+        `${file}:1: --map names column '${column}', but the header has: ${header.join(', ')}.`,
+        file,
+        1,
+      );
+    columns.set(field, index);
+  }
+  header.forEach((name, index) => {
+    const normal = normaliseColumn(name);
+    for (const field of WORKLOAD_FIELDS)
+      if (!columns.has(field) && ALIASES[field].includes(normal) && ![...columns.values()].includes(index))
+        columns.set(field, index);
+  });
+  if (!columns.has('input_tokens') && !columns.has('prompt'))
+    throw new ConfigError(
+      `${file}:1: no column gives input tokens or a prompt (header: ${header.join(', ')}); expected one of input_tokens, prompt_tokens, ContextTokens, prompt — or map one with --map COLUMN=input_tokens.`,
+      file,
+      1,
+    );
+  return columns;
+}
+
+class RowError extends Error {}
+
+function parseTimestamp(value: string): number {
+  const trimmed = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
+    const number = Number(trimmed);
+    // Epoch milliseconds or seconds; small numbers are seconds from the start of the trace.
+    return number > 1e11 ? number : number > 1e8 ? number * 1000 : NO_TIMESTAMP_START_MS + number * 1000;
+  }
+  const iso = trimmed.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1');
+  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
+  if (Number.isNaN(ms))
+    throw new RowError(`expected a date-time (ISO 8601) or epoch number, found ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function parseCount(value: string): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed))
+    throw new RowError(`expected a non-negative integer, found ${JSON.stringify(value)}`);
+  return Number(trimmed);
+}
+
+function parseBoolean(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'y'].includes(v)) return true;
+  if (['false', '0', 'no', 'n', ''].includes(v)) return false;
+  throw new RowError(`expected true or false, found ${JSON.stringify(value)}`);
+}
+
+function parseExpects(value: string): Expects {
+  const v = value.trim().toLowerCase();
+  if ((EXPECTS as readonly string[]).includes(v)) return v as Expects;
+  throw new RowError(`expected one of ${EXPECTS.join(', ')}, found ${JSON.stringify(value)}`);
+}
+
+/** A row as raw strings per field; absent fields are undefined. */
+type RawRow = Partial<Record<WorkloadField, string>>;
+
+/** Turns one raw row into a request; throws RowError naming the field that is wrong. */
+async function toRequest(raw: RawRow, index: number, stats: WorkloadReadStats): Promise<RouteRequest> {
+  const field = <T>(name: WorkloadField, parse: (value: string) => T): T | undefined => {
+    const value = raw[name];
+    if (value === undefined || value.trim() === '') return undefined;
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof RowError) throw new RowError(`${name}|${error.message}`);
+      throw error;
+    }
+  };
+  const timestamp = field('timestamp', parseTimestamp);
+  const prompt = raw.prompt ?? '';
+  let inputTokens = field('input_tokens', parseCount);
+  if (inputTokens === undefined) {
+    if (prompt.trim() === '')
+      throw new RowError('input_tokens|no input tokens and no prompt to count them from');
+    inputTokens = await countTokens(prompt);
+    stats.tokenizedRows++;
+  }
+  const outputTokens = field('output_tokens', parseCount);
+  const action = raw.action?.trim();
+  const expects = field('expects', parseExpects);
+  const critical = field('quality_critical', parseBoolean);
+  const fields = raw.required_fields
+    ?.split(/[;|]/)
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const request: RouteRequest = {
+    id: `row${index + 1}`,
+    prompt,
+    inputTokens,
+    arrivalMs: timestamp ?? NO_TIMESTAMP_START_MS + index * NO_TIMESTAMP_SPACING_MS,
+  };
+  if (action) request.action = action;
+  if (outputTokens !== undefined) request.outputTokens = outputTokens;
+  if (expects) request.expects = expects;
+  if (critical) request.qualityCritical = true;
+  if (fields?.length) request.requiredFields = fields;
+  return request;
+}
+
+/**
+ * Streams a recorded workload (CSV or JSONL) as requests, in file order, in constant memory. A bad row stops
+ * with file:line:column and the reason, or with `skipInvalid` is counted in `stats` and skipped.
+ */
+export async function* recordedWorkload(
+  options: RecordedWorkloadOptions,
+  stats: WorkloadReadStats,
+): AsyncGenerator<RouteRequest> {
+  const { file } = options;
+  const format = workloadFormat(file, options.format);
+  let index = 0;
+  const handle = async (
+    raw: RawRow,
+    line: number,
+    columnOf: (field: WorkloadField) => number,
+  ): Promise<RouteRequest | undefined> => {
+    try {
+      const request = await toRequest(raw, index, stats);
+      index++;
+      stats.rows++;
+      return request;
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      const [name, reason] = error.message.split('|') as [WorkloadField, string];
+      const column = columnOf(name);
+      const where = `${file}:${line}:${column}`;
+      const source = stats.columns[name];
+      const message = `${where}: ${source && source !== name ? `column '${source}' (${name})` : name}: ${reason}`;
+      if (!options.skipInvalid)
+        throw new ConfigError(
+          `${message}. Fix the row or pass --skip-invalid to count and skip bad rows.`,
+          file,
+          line,
+          column,
+        );
+      stats.skipped++;
+      if (stats.skippedExamples.length < 5) stats.skippedExamples.push(message);
+      return undefined;
+    }
+  };
+
+  const input = createReadStream(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new ConfigError(
+          `${file}: cannot read the workload: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`,
+          file,
+        ),
+      ),
+    );
+  });
+  await opened;
+
+  if (format === 'jsonl') {
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    let lineNumber = 0;
+    // JSON lines may differ in their keys: each new key is matched to a field once.
+    const fieldOfKey = new Map<string, WorkloadField | null>();
+    const explicit = new Map(Object.entries(options.map ?? {}));
+    for await (const text of lines) {
+      lineNumber++;
+      if (text.trim() === '') continue;
+      let object: unknown;
+      try {
+        object = JSON.parse(text);
+      } catch (error) {
+        object = error;
+      }
+      if (object === null || typeof object !== 'object' || Array.isArray(object) || object instanceof Error) {
+        const reason =
+          object instanceof Error ? `not valid JSON: ${object.message}` : 'expected a JSON object';
+        const message = `${file}:${lineNumber}:1: ${reason}`;
+        if (!options.skipInvalid) throw new ConfigError(`${message}.`, file, lineNumber, 1);
+        stats.skipped++;
+        if (stats.skippedExamples.length < 5) stats.skippedExamples.push(message);
+        continue;
+      }
+      const raw: RawRow = {};
+      for (const [key, value] of Object.entries(object)) {
+        let fieldName = fieldOfKey.get(key);
+        if (fieldName === undefined) {
+          const normal = normaliseColumn(key);
+          fieldName = explicit.get(key) ?? WORKLOAD_FIELDS.find((f) => ALIASES[f].includes(normal)) ?? null;
+          fieldOfKey.set(key, fieldName);
+          if (fieldName) {
+            stats.columns[fieldName] ??= key;
+            if (fieldName === 'timestamp') stats.hasTimestamps = true;
+          }
+        }
+        if (fieldName && value !== undefined && value !== null && raw[fieldName] === undefined)
+          raw[fieldName] = Array.isArray(value)
+            ? value.join(';')
+            : typeof value === 'string'
+              ? value
+              : String(value);
+      }
+      const request = await handle(raw, lineNumber, () => 1);
+      if (request) yield request;
+    }
+    return;
+  }
+
+  const parser = input.pipe(
+    parse({ info: true, skip_empty_lines: true, relax_column_count: false, bom: true }),
+  );
+  let columns: Map<WorkloadField, number> | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      if (!columns) {
+        columns = resolveColumns(record, options.map, file);
+        for (const [fieldName, i] of columns) stats.columns[fieldName] = record[i]!;
+        stats.hasTimestamps = columns.has('timestamp');
+        continue;
+      }
+      const raw: RawRow = {};
+      for (const [fieldName, i] of columns) raw[fieldName] = record[i];
+      // info.lines is where the record ends; quoted fields may span lines.
+      let spanned = 0;
+      for (const value of record)
+        for (let p = value.indexOf('\n'); p >= 0; p = value.indexOf('\n', p + 1)) spanned++;
+      const cols = columns;
+      const request = await handle(raw, info.lines - spanned, (fieldName) => (cols.get(fieldName) ?? 0) + 1);
+      if (request) yield request;
+    }
+  } catch (error) {
+    const csv = error as { code?: string; lines?: number; column?: number; message: string };
+    if (typeof csv.code === 'string' && csv.code.startsWith('CSV_'))
+      throw new ConfigError(`${file}:${csv.lines ?? '?'}: malformed CSV: ${csv.message}.`, file, csv.lines);
+    throw error;
+  } finally {
+    input.destroy();
+  }
+  if (!columns) throw new ConfigError(`${file}: the workload is empty (no header row).`, file);
+}
+
+export function emptyReadStats(): WorkloadReadStats {
+  return { rows: 0, skipped: 0, skippedExamples: [], columns: {}, hasTimestamps: false, tokenizedRows: 0 };
+}
+
+/** Parses `--map COLUMN=field` options. */
+export function parseColumnMap(entries: readonly string[]): Record<string, WorkloadField> {
+  const map: Record<string, WorkloadField> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const column = entry.slice(0, at);
+    const field = entry.slice(at + 1) as WorkloadField;
+    if (at <= 0 || !(WORKLOAD_FIELDS as readonly string[]).includes(field))
+      throw new ConfigError(
+        `--map ${entry}: expected COLUMN=FIELD with FIELD one of ${WORKLOAD_FIELDS.join(', ')}.`,
+      );
+    map[column] = field;
+  }
+  return map;
+}

@@ -1,0 +1,135 @@
+import { Worker } from 'node:worker_threads';
+import { createSimulatedBackend } from '../backends/simulated/simulated-backend.js';
+import type { RouterConfig } from '../config/router-config.js';
+import { createRouter, type RouterSink } from '../router/router.js';
+import type { RouteRequest, RouteResult } from '../router/types.js';
+import { createVirtualClock } from './clock.js';
+import { RunAggregator, type RunStats } from './run-aggregator.js';
+import { materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
+
+export type Workload = Iterable<RouteRequest> | AsyncIterable<RouteRequest>;
+export type RunKind = 'hybrid' | 'baseline';
+
+export interface SimulationHooks {
+  /** Receives every hybrid result (e.g. the requests.jsonl writer). */
+  onHybridResult?: (result: RouteResult) => void;
+  /** Called every `progressEvery` requests with the number done so far in that run. */
+  onProgress?: (run: RunKind, done: number) => void;
+  progressEvery?: number;
+  /** Run the baseline in a worker thread beside the hybrid run (uses a second core). @default true */
+  parallel?: boolean;
+}
+
+export interface RunOutcome {
+  stats: RunStats;
+  firstArrivalMs: number | undefined;
+  lastArrivalMs: number | undefined;
+}
+
+export interface SimulationOutput {
+  run: MaterialisedRun;
+  hybrid: RunOutcome;
+  baseline: RunOutcome;
+}
+
+/**
+ * The pure-API counterfactual: the same router with prefer_local off. Self-critique is off too (a pure-API
+ * deployment has no local model to ask), and so is the daily budget: the baseline is what the same load
+ * would cost without the router, not what a capped router would let through.
+ */
+export function pureApiConfig(config: RouterConfig): RouterConfig {
+  return { ...config, preferLocal: false, selfCritique: false, dailyBudgetUsd: Number.POSITIVE_INFINITY };
+}
+
+/**
+ * Replays one workload through the production router on a virtual clock: once as configured (hybrid), once
+ * as pure API (baseline). Same workload, same seed; only prefer_local differs. The baseline runs in a worker
+ * thread at the same time unless `parallel` is false.
+ */
+export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}): Promise<SimulationOutput> {
+  const run = materialise(spec);
+  const parallel = hooks.parallel ?? true;
+  const baselinePromise = parallel ? runInWorker(spec, 'baseline', hooks) : undefined;
+  // Keep a rejected worker from being reported as unhandled while the hybrid run is still going.
+  baselinePromise?.catch(() => undefined);
+  const hybrid = await runOnce(run, 'hybrid', hooks);
+  const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
+  return { run, hybrid, baseline };
+}
+
+/** Runs one of the two runs in this thread. */
+export async function runOnce(
+  run: MaterialisedRun,
+  kind: RunKind,
+  hooks: SimulationHooks,
+): Promise<RunOutcome> {
+  const config = kind === 'hybrid' ? run.config : pureApiConfig(run.config);
+  const clock = createVirtualClock(run.startMs);
+  const backend = createSimulatedBackend({
+    seed: run.seed,
+    clock,
+    faultRates: run.faults,
+    ...(run.profiles ? { profiles: run.profiles } : {}),
+  });
+  const aggregator = new RunAggregator(run.startMs);
+  const sinks: RouterSink[] = [aggregator];
+  if (kind === 'hybrid' && hooks.onHybridResult) sinks.push({ onRequest: hooks.onHybridResult });
+  const router = createRouter(config, { backends: backend, clock, sinks });
+  const every = hooks.progressEvery ?? 5000;
+  let done = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  const step = async (request: RouteRequest): Promise<void> => {
+    const at = request.arrivalMs ?? clock.now();
+    if (first === undefined) {
+      first = at;
+      aggregator.startAt(at);
+    }
+    last = at;
+    clock.set(at);
+    await router.route(request);
+    if (++done % every === 0) hooks.onProgress?.(kind, done);
+  };
+  const workload = run.workload();
+  if (Symbol.iterator in workload) for (const request of workload) await step(request);
+  else for await (const request of workload) await step(request);
+  hooks.onProgress?.(kind, done);
+  return { stats: aggregator.stats(), firstArrivalMs: first, lastArrivalMs: last };
+}
+
+/** Messages from the simulation worker. */
+export type WorkerMessage =
+  | { type: 'progress'; done: number }
+  | { type: 'done'; outcome: RunOutcome }
+  | { type: 'error'; name: string; message: string; file?: string; line?: number; column?: number };
+
+function runInWorker(spec: RunSpec, kind: RunKind, hooks: SimulationHooks): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./simulation-worker.mjs', import.meta.url), {
+      workerData: { spec, kind, progressEvery: hooks.progressEvery ?? 5000 },
+      // Streaming aggregation keeps live data small; a modest heap keeps the worker's memory modest too.
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
+    });
+    let settled = false;
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') hooks.onProgress?.(kind, message.done);
+      else if (message.type === 'done') {
+        settled = true;
+        resolve(message.outcome);
+      } else {
+        settled = true;
+        const error = new Error(message.message);
+        error.name = message.name;
+        Object.assign(error, { file: message.file, line: message.line, column: message.column });
+        reject(error);
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the ${kind} simulation worker stopped with exit code ${code}`));
+    });
+  });
+}

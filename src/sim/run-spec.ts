@@ -1,0 +1,84 @@
+import { parseConfig } from '../config/load-config.js';
+import type { RouterConfig } from '../config/router-config.js';
+import type { SimulationProfile } from '../config/schema.js';
+import { parseScenario, type Scenario } from './load-scenario.js';
+import {
+  emptyReadStats,
+  NO_TIMESTAMP_START_MS,
+  recordedWorkload,
+  type RecordedWorkloadOptions,
+  type WorkloadReadStats,
+} from './recorded-workload.js';
+import type { Workload } from './run-simulation.js';
+import { scenarioStartMs, syntheticWorkload } from './synthetic-workload.js';
+
+/** Everything a simulation run is made from, as plain data: it can be sent to a worker thread. */
+export interface RunSpec {
+  config: { file: string; text: string };
+  workload:
+    | {
+        kind: 'synthetic';
+        scenario: { file: string; text: string };
+        /** Overrides the scenario's days. */ days?: number;
+      }
+    | ({ kind: 'recorded' } & RecordedWorkloadOptions);
+  seed: number;
+  /** Measured profiles per model name (from `bench`), replacing the config's. */
+  profiles?: Record<string, SimulationProfile>;
+}
+
+/** A run spec turned into live objects. */
+export interface MaterialisedRun {
+  config: RouterConfig;
+  scenario: Scenario | undefined;
+  workload: () => Workload;
+  readStats: WorkloadReadStats;
+  startMs: number;
+  faults: Map<string, number>;
+  profiles: Map<string, SimulationProfile> | undefined;
+  seed: number;
+}
+
+export function materialise(spec: RunSpec): MaterialisedRun {
+  const readStats = emptyReadStats();
+  const profiles = spec.profiles ? new Map(Object.entries(spec.profiles)) : undefined;
+  if (spec.workload.kind === 'synthetic') {
+    const parsed = parseScenario(spec.workload.scenario.text, spec.workload.scenario.file);
+    const scenario = spec.workload.days === undefined ? parsed : { ...parsed, days: spec.workload.days };
+    const config = parseConfig(spec.config.text, spec.config.file, scenario.config_overrides);
+    const names = new Set(config.models.map((m) => m.name));
+    for (const model of Object.keys(scenario.faults))
+      if (!names.has(model))
+        throw scenario.source.errorAt(
+          ['faults', model],
+          `no model named '${model}' in ${config.source}; known: ${[...names].join(', ')}`,
+          true,
+        );
+    return {
+      config,
+      scenario,
+      workload: () => syntheticWorkload(scenario, spec.seed),
+      readStats,
+      startMs: scenarioStartMs(scenario),
+      faults: new Map(Object.entries(scenario.faults)),
+      profiles,
+      seed: spec.seed,
+    };
+  }
+  const { kind: _kind, ...options } = spec.workload;
+  return {
+    config: parseConfig(spec.config.text, spec.config.file),
+    scenario: undefined,
+    workload: () => {
+      // Each run reads the file afresh; the counts describe one read.
+      Object.assign(readStats, emptyReadStats());
+      return recordedWorkload(options, readStats);
+    },
+    readStats,
+    // Per-day figures count from the first row's day; rows without timestamps start here.
+    startMs: NO_TIMESTAMP_START_MS,
+    faults: new Map(),
+    profiles,
+    seed: spec.seed,
+  };
+}

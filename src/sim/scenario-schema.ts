@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { EXPECTS } from '../router/types.js';
+
+const positive = z.number().positive();
+const nonNegative = z.number().nonnegative();
+
+/** A token-count distribution: log-normal with this mean and standard deviation, at least `min`. */
+const tokens = z.strictObject({
+  mean: positive,
+  sd: nonNegative.default(0),
+  min: z.number().int().min(0).default(1),
+});
+
+const actionSchema = z.strictObject({
+  /** Share of iterations that are this action (shares are normalised to sum 1). */
+  share: positive,
+  expects: z.enum(EXPECTS).default('text'),
+  required_fields: z.array(z.string()).default([]),
+  input_tokens: tokens,
+  output_tokens: tokens,
+  quality_critical: z.boolean().default(false),
+  /** Example prompt; classification uses the action type, so this only shows in traces. */
+  prompt: z.string().optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, 'a name of letters, digits, dot, dash or underscore'),
+  description: z.string().default(''),
+  iterations_per_day: positive,
+  /** @default 365 */
+  days: z.number().int().positive().default(365),
+  /** First simulated day, YYYY-MM-DD (UTC). */
+  start_date: z.iso.date().default('2026-01-01'),
+  seed: z.number().int().default(42),
+  arrival: z
+    .strictObject({
+      /** `poisson`: a Poisson number of iterations per day; `fixed`: exactly iterations_per_day. */
+      pattern: z.enum(['poisson', 'fixed']).default('poisson'),
+      /** Relative load per hour of the day (24 numbers), the daily curve. */
+      hourly_weights: z.array(nonNegative).length(24).optional(),
+    })
+    .default({ pattern: 'poisson' }),
+  actions: z.record(z.string(), actionSchema).refine((a) => Object.keys(a).length > 0, 'at least one action'),
+  /** Extra transient-error probability per model name. */
+  faults: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  /** Deep-merged into the config before it is validated. */
+  config_overrides: z.record(z.string(), z.unknown()).optional(),
+  /** Assumptions for the analytic estimate. */
+  analytic: z
+    .strictObject({
+      /** Share of all requests that fail locally and go to the API (instead of deriving it from profiles). */
+      fallback_rate: z.number().min(0).max(1).optional(),
+    })
+    .default({}),
+  /** Success-metric targets (the design document's by default). */
+  targets: z
+    .strictObject({
+      max_cost_per_week_usd: nonNegative.optional(),
+      min_savings_pct: z.number().optional(),
+      max_average_latency_ms: nonNegative.optional(),
+      min_pass_rate_pct: z.number().min(0).max(100).optional(),
+      max_fallback_rate_pct: z.number().min(0).max(100).optional(),
+      min_local_share_pct: z.number().min(0).max(100).optional(),
+      min_average_confidence: z.number().min(0).max(1).optional(),
+    })
+    .default({}),
+  projection: z
+    .strictObject({
+      /** Days per month in projections; 365/12 by default (the design document used 30). */
+      days_per_month: positive.optional(),
+    })
+    .default({}),
+});
+
+export type RawScenario = z.infer<typeof scenarioSchema>;
+export type ScenarioAction = z.infer<typeof actionSchema>;
+export type TokenDistribution = z.infer<typeof tokens>;

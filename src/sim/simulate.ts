@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
+import type { SimulationProfile } from '../config/schema.js';
+import type { RouteResult } from '../router/types.js';
+import { JsonlWriter } from './jsonl-writer.js';
+import { parseScenario, resolveScenarioPath } from './load-scenario.js';
+import { monteCarlo, type MonteCarlo } from './monte-carlo.js';
+import type { RecordedWorkloadOptions } from './recorded-workload.js';
+import { requestRow } from './request-row.js';
+import { RunFolder, runId } from './run-folder.js';
+import { runSimulation, type RunKind } from './run-simulation.js';
+import type { RunSpec } from './run-spec.js';
+import { buildSummary, type Summary } from './summary.js';
+
+export interface SimulateOptions {
+  configFile: string;
+  /** Scenario name (light, medium, heavy, …) or path; or use `workload`. */
+  scenario?: string;
+  /** Overrides the scenario's number of days. */
+  days?: number;
+  /** A recorded workload instead of a scenario. */
+  workload?: RecordedWorkloadOptions;
+  /** @default the scenario's seed, or 42 for recorded workloads */
+  seed?: number;
+  /** Folder for the run folder; `false` writes nothing. @default 'reports' */
+  out?: string | false;
+  /** Monte Carlo runs with seeds seed, seed+1, … @default 1 */
+  runs?: number;
+  /** Measured profiles per model (from `bench`), with the file they came from. */
+  profiles?: { file: string; byModel: Record<string, SimulationProfile> };
+  parallel?: boolean;
+  /** The exact command, recorded for reproducibility. */
+  command?: string;
+  onProgress?: (event: { run: RunKind; seed: number; done: number }) => void;
+  /** Writes extra files into the run folder before it is committed (e.g. the HTML report). */
+  finish?: (folder: RunFolder, summary: Summary) => void | Promise<void>;
+}
+
+export interface SimulateResult {
+  summary: Summary;
+  monteCarlo: MonteCarlo | undefined;
+  runDir: string | undefined;
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot read the ${what}: no such file.`);
+  }
+}
+
+/** Simulates a scenario or recorded workload: hybrid vs pure API, the summary, and the run folder. */
+export async function simulate(options: SimulateOptions): Promise<SimulateResult> {
+  if (!options.scenario === !options.workload)
+    throw new ConfigError('give either a scenario or a recorded workload');
+  const configText = readText(options.configFile, 'config');
+  const scenarioFile = options.scenario ? resolveScenarioPath(options.scenario) : undefined;
+  const scenarioText = scenarioFile ? readText(scenarioFile, 'scenario') : undefined;
+  const base: Omit<RunSpec, 'seed'> = {
+    config: { file: options.configFile, text: configText },
+    workload: scenarioFile
+      ? {
+          kind: 'synthetic',
+          scenario: { file: scenarioFile, text: scenarioText! },
+          ...(options.days ? { days: options.days } : {}),
+        }
+      : { kind: 'recorded', ...options.workload! },
+    ...(options.profiles ? { profiles: options.profiles.byModel } : {}),
+  };
+  // Parsed here too, so a bad scenario fails before anything is written.
+  const scenario = scenarioFile ? parseScenario(scenarioText!, scenarioFile) : undefined;
+  const seed = options.seed ?? scenario?.seed ?? 42;
+  const runs = options.runs ?? 1;
+  const command = options.command ?? 'hybridllm simulate';
+
+  let folder: RunFolder | undefined;
+  let writer: JsonlWriter | undefined;
+  try {
+    const summaries: Summary[] = [];
+    for (let i = 0; i < runs; i++) {
+      const runSeed = seed + i;
+      const first = i === 0;
+      let onHybridResult: ((result: RouteResult) => void) | undefined;
+      if (first && options.out !== false) {
+        folder = new RunFolder(options.out ?? 'reports', runId(scenario?.name ?? 'recorded', seed));
+        const jsonl = new JsonlWriter(folder.path('requests.jsonl'));
+        writer = jsonl;
+        onHybridResult = (result) => jsonl.write(requestRow(result));
+      }
+      const output = await runSimulation(
+        { ...base, seed: runSeed },
+        {
+          ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+          ...(onHybridResult ? { onHybridResult } : {}),
+          onProgress: (run, done) => options.onProgress?.({ run, seed: runSeed, done }),
+        },
+      );
+      summaries.push(
+        buildSummary(output, {
+          command,
+          seed: runSeed,
+          ...(options.workload ? { workloadFile: options.workload.file } : {}),
+          ...(options.profiles ? { profiles: options.profiles.file } : {}),
+        }),
+      );
+      if (first) writer?.close();
+    }
+    const summary = summaries[0]!;
+    const mc = runs > 1 ? monteCarlo(summaries) : undefined;
+    let runDir: string | undefined;
+    if (folder) {
+      folder.write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+      if (mc) folder.write('monte-carlo.json', `${JSON.stringify(mc, null, 2)}\n`);
+      folder.write('config.yaml', configText);
+      if (scenarioText) folder.write('scenario.yaml', scenarioText);
+      await options.finish?.(folder, summary);
+      runDir = folder.commit();
+    }
+    return { summary, monteCarlo: mc, runDir };
+  } catch (error) {
+    try {
+      writer?.close();
+    } catch {
+      // already closed
+    }
+    folder?.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
+import { priceTableVersion } from '../cost/price-table.js';
+import type { RouterConfig } from '../config/router-config.js';
+import { toolVersion } from '../version.js';
+import type { Scenario } from './load-scenario.js';
+import type { WorkloadReadStats } from './recorded-workload.js';
+import type { RunStats } from './run-aggregator.js';
+import type { SimulationOutput } from './run-simulation.js';
+import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
+
+const DAY_MS = 86_400_000;
+
+/** Everything a run produced, as written to summary.json; a pure function of config, workload and seed. */
+export interface Summary {
+  tool: { name: 'hybridllm'; version: string };
+  run: {
+    kind: 'synthetic' | 'recorded';
+    scenario: string;
+    seed: number;
+    iterationsPerDay: number;
+    days: number;
+    startDate: string;
+    workloadFile?: string;
+    workload?: WorkloadReadStats;
+    command: string;
+  };
+  config: {
+    file: string;
+    sha256: string;
+    priceTable: string;
+    models: {
+      name: string;
+      provider: string;
+      tier: string;
+      enabled: boolean;
+      sizeGb: number | null;
+      watts: number;
+      inputPerMtok: number;
+      outputPerMtok: number;
+      cachedInputPerMtok: number;
+      priceSource: string;
+    }[];
+    qualityThreshold: number;
+    selfCritique: boolean;
+    dailyBudgetUsd: number;
+    localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };
+  };
+  scenarioSha256: string | null;
+  profiles: string;
+  hybrid: RunStats;
+  baseline: RunStats;
+  cost: CostComparison;
+  /** Mean cost per request and its 95% confidence interval (normal approximation). */
+  costPerRequest: { hybrid: MeanInterval; baseline: MeanInterval };
+  scorecard: Metric[];
+  targets: Targets;
+}
+
+export interface MeanInterval {
+  mean: number;
+  low: number;
+  high: number;
+}
+
+export function meanInterval(stats: RunStats): MeanInterval {
+  const n = stats.requests;
+  if (n < 2) return { mean: n ? stats.costUsd : 0, low: 0, high: 0 };
+  const mean = stats.costUsd / n;
+  const variance = Math.max(0, (stats.costSquaresUsd - n * mean * mean) / (n - 1));
+  const half = 1.96 * Math.sqrt(variance / n);
+  return { mean, low: mean - half, high: mean + half };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function targetsOf(scenario: Scenario | undefined): Targets {
+  const t = scenario?.targets ?? {};
+  return {
+    maxCostPerWeekUsd: t.max_cost_per_week_usd ?? DEFAULT_TARGETS.maxCostPerWeekUsd,
+    minSavingsPct: t.min_savings_pct ?? DEFAULT_TARGETS.minSavingsPct,
+    maxAverageLatencyMs: t.max_average_latency_ms ?? DEFAULT_TARGETS.maxAverageLatencyMs,
+    minPassRatePct: t.min_pass_rate_pct ?? DEFAULT_TARGETS.minPassRatePct,
+    maxFallbackRatePct: t.max_fallback_rate_pct ?? DEFAULT_TARGETS.maxFallbackRatePct,
+    minLocalSharePct: t.min_local_share_pct ?? DEFAULT_TARGETS.minLocalSharePct,
+    minAverageConfidence: t.min_average_confidence ?? DEFAULT_TARGETS.minAverageConfidence,
+  };
+}
+
+/** Days the run covers: the scenario's, or a recorded trace's span (at least one minute). */
+export function coveredDays(output: SimulationOutput): number {
+  const scenario = output.run.scenario;
+  if (scenario) return scenario.days;
+  const first = output.hybrid.firstArrivalMs ?? 0;
+  const last = output.hybrid.lastArrivalMs ?? first;
+  return Math.max((last - first) / DAY_MS, 1 / 1440);
+}
+
+export function buildSummary(
+  output: SimulationOutput,
+  options: { command: string; workloadFile?: string; seed: number; profiles?: string },
+): Summary {
+  const { run, hybrid, baseline } = output;
+  const config: RouterConfig = run.config;
+  const scenario = run.scenario;
+  const days = coveredDays(output);
+  const daysPerMonth = scenario?.projection.days_per_month ?? CALENDAR_DAYS_PER_MONTH;
+  const cost = compareCosts(hybrid.stats, baseline.stats, config, days, daysPerMonth);
+  const targets = targetsOf(scenario);
+  const startMs = hybrid.firstArrivalMs ?? run.startMs;
+  return {
+    tool: { name: 'hybridllm', version: toolVersion() },
+    run: {
+      kind: scenario ? 'synthetic' : 'recorded',
+      scenario: scenario?.name ?? 'recorded',
+      seed: options.seed,
+      iterationsPerDay: scenario?.iterations_per_day ?? hybrid.stats.requests / days,
+      days,
+      startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
+      ...(options.workloadFile ? { workloadFile: options.workloadFile, workload: run.readStats } : {}),
+      command: options.command,
+    },
+    config: {
+      file: config.source,
+      sha256: sha256(config.sourceText),
+      priceTable: priceTableVersion(),
+      models: config.models.map((m) => ({
+        name: m.name,
+        provider: m.provider,
+        tier: m.tier,
+        enabled: m.enabled,
+        sizeGb: m.sizeGb ?? null,
+        watts: m.watts,
+        inputPerMtok: m.price.inputPerMtok,
+        outputPerMtok: m.price.outputPerMtok,
+        cachedInputPerMtok: m.price.cachedInputPerMtok,
+        priceSource: m.price.source,
+      })),
+      qualityThreshold: config.qualityThreshold,
+      selfCritique: config.selfCritique,
+      dailyBudgetUsd: config.dailyBudgetUsd,
+      localCosts: config.localCosts,
+    },
+    scenarioSha256: scenario ? sha256(scenario.text) : null,
+    profiles: options.profiles ?? 'config defaults (llm_config.yaml simulation profiles)',
+    hybrid: hybrid.stats,
+    baseline: baseline.stats,
+    cost,
+    costPerRequest: { hybrid: meanInterval(hybrid.stats), baseline: meanInterval(baseline.stats) },
+    scorecard: scorecard(hybrid.stats, cost, targets),
+    targets,
+  };
+}
