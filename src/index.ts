@@ -20,3 +20,13 @@ export {
 export { createRealClock, createVirtualClock, type Clock, type VirtualClock } from './sim/clock.js';
 export { createMemoryBudgetGuard, type BudgetGuard } from './ledger/budget-guard.js';
 export { priceTokens, type ModelPrice } from './cost/price-table.js';
+export { createRealBackends, type RealBackendSettings } from './backends/real-backends.js';
+export { createOllamaBackend } from './backends/ollama-backend.js';
+export { createOpenAIBackend } from './backends/openai-backend.js';
+export { createAnthropicBackend } from './backends/anthropic-backend.js';
+export { classifyError, redact } from './backends/classify-error.js';
+export { startMockServer, type MockServer, type MockServerOptions } from './fakes/mock-server.js';
+export { runDoctor, type DoctorCheck } from './doctor/doctor.js';
+export { simulate, type SimulateOptions, type SimulateResult } from './sim/simulate.js';
+export { analyticEstimate, type AnalyticEstimate } from './cost/analytic-estimate.js';
+export { withEndpoint } from './config/endpoint-override.js';

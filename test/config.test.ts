@@ -154,7 +154,7 @@ describe('the CLI on a bad config', () => {
     const outcome = await runCli(['route', '--prompt', 'hi', '--config', file]);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toBe(
-      `error: ${file}:8:3: router.prefer_locl: unknown key 'prefer_locl'. Did you mean 'prefer_local'? Expected one of: quality_threshold, prefer_local, daily_budget_usd, on_budget_exhausted, budget_timezone, self_critique, weights, max_output_tokens, action_complexity, complexity_tier.\n`,
+      `error: ${file}:8:3: router.prefer_locl: unknown key 'prefer_locl'. Did you mean 'prefer_local'? Expected one of: quality_threshold, prefer_local, daily_budget_usd, on_budget_exhausted, budget_timezone, self_critique, weights, max_output_tokens, action_complexity, retry, timeouts_ms, cooldown, complexity_tier.\n`,
     );
   });
 });

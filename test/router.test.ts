@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TransientError } from '../src/backends/errors.js';
+import { ModelNotFoundError, RateLimitedError, TransientError } from '../src/backends/errors.js';
 import { createSimulatedBackend } from '../src/backends/simulated/simulated-backend.js';
 import { planChain } from '../src/router/chain.js';
 import { createRouter } from '../src/router/router.js';
@@ -80,7 +80,8 @@ describe('chain', () => {
       'fast-a': new TransientError('HTTP 500', 'fast-a', 500),
       'fast-b': GOOD_JSON,
     });
-    const router = createRouter(smallConfig(), { backends: backend, clock: createVirtualClock() });
+    const config = smallConfig({ extra: '  retry: { max_retries: 0 }' });
+    const router = createRouter(config, { backends: backend, clock: createVirtualClock() });
     const result = await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
     expect(result.attempts.map((a) => [a.model, a.error ?? 'ok'])).toEqual([
       ['fast-a', 'TransientError'],
@@ -123,6 +124,70 @@ describe('chain', () => {
     expect(attempt.costUsd).toBeCloseTo((1000 * 3 + 200 * 15) / 1e6, 12);
     expect(Object.keys(attempt.checks)).toEqual(['format', 'completeness', 'coherence']);
     expect(result.totals).toMatchObject({ costUsd: attempt.costUsd, attempts: 1 });
+  });
+});
+
+describe('retries, backoff and cooldown', () => {
+  it('retries a transient error on the same model with backoff, then succeeds', async () => {
+    const backend = scriptedBackend({ 'fast-a': [new TransientError('HTTP 529', 'fast-a', 529), GOOD_JSON] });
+    const clock = createVirtualClock();
+    const router = createRouter(smallConfig(), { backends: backend, clock });
+    const result = await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(result.attempts.map((a) => [a.model, a.error ?? 'ok'])).toEqual([
+      ['fast-a', 'TransientError'],
+      ['fast-a', 'ok'],
+    ]);
+    const backoff = result.attempts[1]!.backoffMs!;
+    expect(backoff).toBeGreaterThanOrEqual(250); // base 500 ms × jitter 50–100%
+    expect(backoff).toBeLessThanOrEqual(500);
+    expect(clock.now()).toBeGreaterThanOrEqual(backoff);
+    expect(result.totals.latencyMs).toBeCloseTo(backoff + 100, 6);
+  });
+
+  it('honours retry-after on a 429', async () => {
+    const backend = scriptedBackend({
+      'fast-a': [new RateLimitedError('HTTP 429', 'fast-a', 429, 2), GOOD_JSON],
+    });
+    const router = createRouter(smallConfig(), { backends: backend, clock: createVirtualClock() });
+    const result = await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(result.attempts[1]).toMatchObject({ model: 'fast-a', backoffMs: 2000, passed: true });
+  });
+
+  it('gives up on a model after max_retries and moves on; non-retryable errors move on at once', async () => {
+    const backend = scriptedBackend({
+      'fast-a': new TransientError('HTTP 500', 'fast-a', 500),
+      'fast-b': new ModelNotFoundError('HTTP 404', 'fast-b', 404),
+      'quality-a': GOOD_JSON,
+    });
+    const router = createRouter(smallConfig(), { backends: backend, clock: createVirtualClock() });
+    const result = await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(result.attempts.map((a) => a.model)).toEqual([
+      'fast-a',
+      'fast-a',
+      'fast-a',
+      'fast-b',
+      'quality-a',
+    ]);
+  });
+
+  it('skips a model that keeps failing for the cooldown, so an outage costs one attempt per window', async () => {
+    const backend = scriptedBackend({
+      'fast-a': new ModelNotFoundError('HTTP 404', 'fast-a', 404),
+      'fast-b': GOOD_JSON,
+    });
+    const clock = createVirtualClock();
+    const router = createRouter(smallConfig({ extra: '  cooldown: { failures: 2, seconds: 60 }' }), {
+      backends: backend,
+      clock,
+    });
+    for (let i = 0; i < 5; i++)
+      await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(backend.calls.filter((c) => c.model.name === 'fast-a')).toHaveLength(2);
+    const skipped = await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(skipped.skippedInCooldown).toEqual(['fast-a']);
+    clock.set(clock.now() + 61_000);
+    await router.route({ action: 'classification', prompt: 'x', expects: 'json' });
+    expect(backend.calls.filter((c) => c.model.name === 'fast-a')).toHaveLength(3);
   });
 });
 

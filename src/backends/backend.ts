@@ -22,7 +22,10 @@ export interface GenerateCall {
   subject?: string;
   /** Position of this call among the request's calls, for seeding. */
   step: number;
+  /** Aborts the call (the router's per-model timeout on a real clock). */
   signal?: AbortSignal;
+  /** The call's timeout, ms; a simulated backend applies it on its virtual clock. */
+  timeoutMs?: number;
 }
 
 /** What a backend reports, as the server counted it. */
@@ -36,6 +39,10 @@ export interface GenerateResult {
   ttftMs: number;
   /** Total latency on the injected clock, ms. */
   latencyMs: number;
+  /** Input tokens written to a prompt cache (Anthropic), billed at the cache-write price. */
+  cacheWriteInputTokens?: number;
+  /** Timings the server reported (Ollama: nanosecond durations and counts), for bench. */
+  server?: Record<string, number>;
 }
 
 /** One interface for every provider; callers go through the router, so low-level calls are `do*`. */

@@ -59,6 +59,11 @@ export class ModelNotFoundError extends BackendError {
   override name = 'ModelNotFoundError';
 }
 
+/** 400 / 413 / 422: the server refused the request as sent; trying again will not help. */
+export class BadRequestError extends BackendError {
+  override name = 'BadRequestError';
+}
+
 /** The server answered something we could not understand, or a stream ended early. */
 export class BadResponseError extends BackendError {
   override name = 'BadResponseError';

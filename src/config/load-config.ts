@@ -47,6 +47,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       inputPerMtok: model.pricing.input_per_mtok,
       outputPerMtok: model.pricing.output_per_mtok,
       cachedInputPerMtok: model.pricing.cached_input_per_mtok ?? model.pricing.input_per_mtok,
+      cacheWriteInputPerMtok: model.pricing.cache_write_input_per_mtok ?? model.pricing.input_per_mtok,
       source: `config override in ${source.file}`,
     };
     const priceId = model.price_id ?? model.model ?? model.name;
@@ -71,6 +72,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       },
       price,
       watts: local ? (model.watts ?? raw.local_costs.default_watts) : 0,
+      timeoutMs: model.timeout_ms ?? raw.router.timeouts_ms[model.tier],
       simulation: model.simulation,
       index,
     };
@@ -130,6 +132,12 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       selfCritique: weights.self_critique,
     },
     maxOutputTokens: router.max_output_tokens,
+    retry: {
+      maxRetries: router.retry.max_retries,
+      baseDelayMs: router.retry.base_delay_ms,
+      maxDelayMs: router.retry.max_delay_ms,
+    },
+    cooldown: { failures: router.cooldown.failures, ms: router.cooldown.seconds * 1000 },
     actionComplexity: router.action_complexity,
     complexityTier: router.complexity_tier,
     localCosts: {

@@ -16,6 +16,8 @@ export interface ModelConfig {
   price: ModelPrice;
   /** Power draw while busy, W. */
   watts: number;
+  /** Call timeout, ms. */
+  timeoutMs: number;
   simulation: SimulationProfile;
   /** Index in the config's `models` list, for error messages. */
   index: number;
@@ -42,6 +44,8 @@ export interface RouterConfig {
   selfCritique: boolean;
   weights: QualityWeights;
   maxOutputTokens: number;
+  retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
+  cooldown: { failures: number; ms: number };
   actionComplexity: Readonly<Record<string, Complexity>>;
   complexityTier: Readonly<Record<Complexity, Tier>>;
   localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };

@@ -69,6 +69,7 @@ const pricingSchema = z.strictObject({
   input_per_mtok: nonNegative,
   output_per_mtok: nonNegative,
   cached_input_per_mtok: nonNegative.optional(),
+  cache_write_input_per_mtok: nonNegative.optional(),
 });
 
 export const modelSchema = z.strictObject({
@@ -94,6 +95,8 @@ export const modelSchema = z.strictObject({
   price_id: z.string().optional(),
   /** Power draw while busy, W (local models, energy cost). */
   watts: nonNegative.optional(),
+  /** Abort a call after this long, ms; defaults per tier under router.timeouts_ms. */
+  timeout_ms: z.number().int().positive().optional(),
   simulation: simulationSchema,
 });
 
@@ -116,6 +119,26 @@ export const routerSchema = z.strictObject({
   /** Output tokens assumed for the budget's worst case when a request sets no max. @default 1024 */
   max_output_tokens: z.number().int().positive().default(1024),
   action_complexity: z.record(z.string(), z.enum(COMPLEXITIES)),
+  /** Retries of the same model after a retryable error (5xx, 529, 429, timeout, connection), with backoff. */
+  retry: z
+    .strictObject({
+      max_retries: z.number().int().min(0).default(2),
+      base_delay_ms: nonNegative.default(500),
+      max_delay_ms: nonNegative.default(8000),
+    })
+    .default({ max_retries: 2, base_delay_ms: 500, max_delay_ms: 8000 }),
+  /** Per-tier call timeouts, ms. */
+  timeouts_ms: z
+    .strictObject({
+      LOCAL_FAST: z.number().int().positive().default(30_000),
+      LOCAL_QUALITY: z.number().int().positive().default(120_000),
+      API_FALLBACK: z.number().int().positive().default(120_000),
+    })
+    .default({ LOCAL_FAST: 30_000, LOCAL_QUALITY: 120_000, API_FALLBACK: 120_000 }),
+  /** A model that failed `failures` times in a row is skipped for `seconds`. */
+  cooldown: z
+    .strictObject({ failures: z.number().int().positive().default(3), seconds: nonNegative.default(60) })
+    .default({ failures: 3, seconds: 60 }),
   complexity_tier: z
     .strictObject({ SIMPLE: z.enum(TIERS), MODERATE: z.enum(TIERS), COMPLEX: z.enum(TIERS) })
     .default({ SIMPLE: 'LOCAL_FAST', MODERATE: 'LOCAL_QUALITY', COMPLEX: 'API_FALLBACK' }),

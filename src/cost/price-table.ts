@@ -8,6 +8,8 @@ export interface ModelPrice {
   inputPerMtok: number;
   outputPerMtok: number;
   cachedInputPerMtok: number;
+  /** Input tokens written to a prompt cache (Anthropic). */
+  cacheWriteInputPerMtok: number;
   /** Where the figures came from: a config override or the bundled price table with its version. */
   source: string;
 }
@@ -16,6 +18,7 @@ export const FREE: ModelPrice = {
   inputPerMtok: 0,
   outputPerMtok: 0,
   cachedInputPerMtok: 0,
+  cacheWriteInputPerMtok: 0,
   source: 'local model',
 };
 
@@ -54,26 +57,37 @@ export function lookupPrice(priceId: string, provider: string): ModelPrice | und
     priceId,
     options,
   );
+  const written = calcPrice(
+    { input_tokens: sample, cache_write_tokens: sample, output_tokens: 0 },
+    priceId,
+    options,
+  );
   const perMtok = (usd: number): number => Math.round(usd * scale * 1e6) / 1e6;
   return {
     inputPerMtok: perMtok(input.total_price),
     outputPerMtok: perMtok(output?.total_price ?? 0),
     cachedInputPerMtok: perMtok(cached?.total_price ?? input.total_price),
+    cacheWriteInputPerMtok: perMtok(written?.total_price ?? input.total_price),
     source: `${priceTableVersion()} (${input.provider.id}/${input.model.id})`,
   };
 }
 
-/** Cost of one call in USD: uncached input, cached input and output tokens at their prices. */
+/**
+ * Cost of one call in USD. `inputTokens` is the total input, of which `cachedInputTokens` were read from and
+ * `cacheWriteTokens` written to a prompt cache; each part at its own price, plus output tokens.
+ */
 export function priceTokens(
   price: ModelPrice,
   inputTokens: number,
   outputTokens: number,
   cachedInputTokens = 0,
+  cacheWriteTokens = 0,
 ): number {
-  const uncached = Math.max(0, inputTokens - cachedInputTokens);
+  const uncached = Math.max(0, inputTokens - cachedInputTokens - cacheWriteTokens);
   return (
     (uncached * price.inputPerMtok +
       cachedInputTokens * price.cachedInputPerMtok +
+      cacheWriteTokens * price.cacheWriteInputPerMtok +
       outputTokens * price.outputPerMtok) /
     1_000_000
   );

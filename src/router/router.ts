@@ -1,5 +1,6 @@
 import type { Backend, GenerateResult } from '../backends/backend.js';
-import { BackendError, BudgetExhaustedError } from '../backends/errors.js';
+import { BackendError, BudgetExhaustedError, RateLimitedError } from '../backends/errors.js';
+import { createRng, deriveSeed } from '../sim/rng.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { Provider } from '../config/schema.js';
 import { priceTokens } from '../cost/price-table.js';
@@ -53,7 +54,8 @@ export class Router {
   readonly budget: BudgetGuard;
   private readonly backends: RouterOptions['backends'];
   private readonly sinks: RouterSink[];
-  private readonly critic: ModelConfig | undefined;
+  /** Fast-tier models that can act as self-critic, in config order. */
+  private readonly critics: readonly ModelConfig[];
   private sequence = 0;
   private readonly chains = new Map<Tier, readonly ModelConfig[]>();
 
@@ -63,7 +65,7 @@ export class Router {
     this.clock = options.clock ?? createRealClock();
     this.budget = options.budget ?? createMemoryBudgetGuard(config.dailyBudgetUsd, config.budgetTimezone);
     this.sinks = [...(options.sinks ?? [])];
-    this.critic = planChain('LOCAL_FAST', config)[0];
+    this.critics = planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
   }
 
   subscribe(sink: RouterSink): () => void {
@@ -81,6 +83,38 @@ export class Router {
     if (!backend)
       throw new Error(`no backend configured for provider '${model.provider}' (model ${model.name})`);
     return backend;
+  }
+
+  /** Consecutive backend errors per model, and until when a model is skipped. */
+  private readonly failures = new Map<string, { count: number; until: number }>();
+
+  private coolingDown(model: ModelConfig): boolean {
+    const state = this.failures.get(model.name);
+    return state !== undefined && state.until > this.clock.now();
+  }
+
+  private noteFailure(model: ModelConfig): void {
+    const state = this.failures.get(model.name) ?? { count: 0, until: 0 };
+    state.count++;
+    if (state.count >= this.config.cooldown.failures)
+      state.until = this.clock.now() + this.config.cooldown.ms;
+    this.failures.set(model.name, state);
+  }
+
+  /** Exponential backoff with jitter (50–100%), or the server's retry-after; undefined when that is too long. */
+  private retryDelay(
+    error: BackendError,
+    retries: number,
+    requestId: string,
+    step: number,
+  ): number | undefined {
+    const { baseDelayMs, maxDelayMs } = this.config.retry;
+    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) {
+      const wait = error.retryAfterSeconds * 1000;
+      return wait <= maxDelayMs ? wait : undefined;
+    }
+    const jitter = 0.5 + 0.5 * createRng(deriveSeed(0, requestId, step, 'backoff'))();
+    return Math.min(maxDelayMs, baseDelayMs * 2 ** retries) * jitter;
   }
 
   private chainFor(tier: Tier): readonly ModelConfig[] {
@@ -109,10 +143,19 @@ export class Router {
 
     const attempts: AttemptRecord[] = [];
     const texts: string[] = [];
+    const skipped: string[] = [];
     let budgetLimited = false;
     let index = 0;
+    let retries = 0;
+    let backoffMs = 0;
     while (index < chain.length) {
       const model = chain[index]!;
+      if (this.coolingDown(model)) {
+        skipped.push(model.name);
+        index++;
+        retries = 0;
+        continue;
+      }
       let reservation: Reservation | undefined;
       if (!isLocalTier(model.tier)) {
         const worstCase = priceTokens(
@@ -142,14 +185,35 @@ export class Router {
           break;
         }
       }
-      const { record, text } = await this.attempt(model, context, attempts.length);
+      const { record, text, error } = await this.attempt(model, context, attempts.length);
       if (reservation) this.budget.settle(reservation, record.costUsd);
       if (budgetLimited) record.budgetLimited = true;
+      if (backoffMs) record.backoffMs = backoffMs;
+      backoffMs = 0;
       attempts.push(record);
       texts.push(text);
       for (const sink of this.sinks) sink.onAttempt?.(record, request);
-      if (record.passed) break;
-      index = record.error ? index + 1 : nextTierIndex(chain, index);
+      if (!error) {
+        this.failures.delete(model.name);
+        if (record.passed) break;
+        index = nextTierIndex(chain, index);
+        retries = 0;
+        continue;
+      }
+      this.noteFailure(model);
+      const delay =
+        error.retryable && retries < config.retry.maxRetries
+          ? this.retryDelay(error, retries, id, attempts.length)
+          : undefined;
+      if (delay !== undefined && !this.coolingDown(model)) {
+        // Retry the same model after a backoff (retry-after when the server gave one).
+        retries++;
+        backoffMs = delay;
+        await this.clock.sleep(delay);
+        continue;
+      }
+      index++;
+      retries = 0;
     }
 
     let costUsd = 0;
@@ -160,7 +224,7 @@ export class Router {
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i]!;
       costUsd += attempt.costUsd;
-      latencyMs += attempt.latencyMs;
+      latencyMs += attempt.latencyMs + (attempt.backoffMs ?? 0);
       inputTokens += attempt.inputTokens;
       outputTokens += attempt.outputTokens;
       // The passing attempt (always the last), or the best-scoring one when none passed; errors never win.
@@ -187,6 +251,7 @@ export class Router {
       budgetLimited,
       startedAtMs,
     };
+    if (skipped.length) result.skippedInCooldown = skipped;
     for (const sink of this.sinks) sink.onRequest?.(result, request);
     return result;
   }
@@ -195,11 +260,15 @@ export class Router {
     model: ModelConfig,
     context: AttemptContext,
     step: number,
-  ): Promise<{ record: AttemptRecord; text: string }> {
+  ): Promise<{ record: AttemptRecord; text: string; error?: BackendError }> {
     const { request, requestId, expects } = context;
     let answer: GenerateResult;
+    const startedAt = this.clock.now();
     try {
       answer = await this.backendFor(model).doGenerate({
+        timeoutMs: model.timeoutMs,
+        // On a real clock the timeout aborts the call; a simulated backend applies timeoutMs itself.
+        ...(this.clock.virtual ? {} : { signal: AbortSignal.timeout(model.timeoutMs) }),
         model,
         request,
         requestId,
@@ -216,6 +285,7 @@ export class Router {
       if (!BackendError.isInstance(error)) throw error;
       return {
         text: '',
+        error,
         record: {
           requestId,
           step,
@@ -227,7 +297,8 @@ export class Router {
           cachedInputTokens: 0,
           costUsd: 0,
           ttftMs: 0,
-          latencyMs: 0,
+          // Time until the failure: a timeout or a hung stream costs the caller this long.
+          latencyMs: this.clock.now() - startedAt,
           localBusyMs: 0,
           confidence: 0,
           checks: {},
@@ -252,10 +323,16 @@ export class Router {
       completeness: staticChecks.completeness,
       coherence: staticChecks.coherence,
     };
-    let costUsd = priceTokens(model.price, answer.inputTokens, answer.outputTokens, answer.cachedInputTokens);
+    let costUsd = priceTokens(
+      model.price,
+      answer.inputTokens,
+      answer.outputTokens,
+      answer.cachedInputTokens,
+      answer.cacheWriteInputTokens,
+    );
     let latencyMs = answer.latencyMs;
     let localBusyMs = isLocalTier(model.tier) ? answer.latencyMs : 0;
-    if (config.selfCritique && this.critic) {
+    if (config.selfCritique && this.critics.length) {
       const critique = await this.selfCritique(context, answer.text, checks, step);
       if (critique) {
         checks.selfCritique = critique.check;
@@ -298,7 +375,9 @@ export class Router {
     checks: CheckScores,
     step: number,
   ): Promise<{ check: CheckResult; costUsd: number; latencyMs: number; localBusyMs: number } | undefined> {
-    const critic = this.critic!;
+    // The first fast model that is not cooling down after repeated errors.
+    const critic = this.critics.find((m) => !this.coolingDown(m));
+    if (!critic) return undefined;
     const weights = this.config.weights;
     // Confidence with a perfect critique; `checks` is this attempt's own object, and the caller sets the real
     // critique result (or removes this placeholder) afterwards.
@@ -320,6 +399,7 @@ export class Router {
         subject: answer,
         step,
       });
+      this.failures.delete(critic.name);
       return {
         check: parseCritique(reply.text),
         costUsd: priceTokens(critic.price, reply.inputTokens, reply.outputTokens, reply.cachedInputTokens),
@@ -328,6 +408,7 @@ export class Router {
       };
     } catch (error) {
       if (!BackendError.isInstance(error)) throw error;
+      this.noteFailure(critic);
       delete checks.selfCritique;
       return undefined;
     }

@@ -81,6 +81,8 @@ export interface AttemptRecord {
   errorMessage?: string;
   /** Set when the budget guard turned this attempt away from the API. */
   budgetLimited?: boolean;
+  /** Time waited before this attempt (retry backoff or retry-after), ms. */
+  backoffMs?: number;
 }
 
 export interface RouteResult {
@@ -101,4 +103,6 @@ export interface RouteResult {
   /** True when the budget kept the request off the API tier. */
   budgetLimited: boolean;
   startedAtMs: number;
+  /** Models of the chain skipped because they are cooling down after repeated errors. */
+  skippedInCooldown?: string[];
 }

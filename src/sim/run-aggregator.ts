@@ -38,6 +38,8 @@ export interface RunStats {
   passed: number;
   fallbacks: number;
   budgetLimited: number;
+  /** Requests the router refused (not counted in `requests`). */
+  rejected: number;
   localServed: number;
   costUsd: number;
   /** Σ cost², for the confidence interval of the mean cost per request. */
@@ -78,6 +80,7 @@ export class RunAggregator implements RouterSink {
   private passed = 0;
   private fallbacks = 0;
   private budgetLimited = 0;
+  private rejected = 0;
   private localServed = 0;
   private costUsd = 0;
   private costSquaresUsd = 0;
@@ -120,6 +123,12 @@ export class RunAggregator implements RouterSink {
   /** Moves day 0 of the per-day figures (recorded workloads start where their first row does). */
   startAt(ms: number): void {
     if (this.requests === 0) this.startMs = Math.floor(ms / DAY_MS) * DAY_MS;
+  }
+
+  /** A request the router refused outright (e.g. the budget with on_budget_exhausted: reject). */
+  onRejected(errorName: string): void {
+    this.rejected++;
+    this.errors[errorName] = (this.errors[errorName] ?? 0) + 1;
   }
 
   onRequest(result: RouteResult): void {
@@ -241,6 +250,7 @@ export class RunAggregator implements RouterSink {
       passed: this.passed,
       fallbacks: this.fallbacks,
       budgetLimited: this.budgetLimited,
+      rejected: this.rejected,
       localServed: this.localServed,
       costUsd: this.costUsd,
       costSquaresUsd: this.costSquaresUsd,

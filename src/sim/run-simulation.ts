@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { BudgetExhaustedError } from '../backends/errors.js';
 import { createSimulatedBackend } from '../backends/simulated/simulated-backend.js';
 import type { RouterConfig } from '../config/router-config.js';
 import { createRouter, type RouterSink } from '../router/router.js';
@@ -6,6 +7,7 @@ import type { RouteRequest, RouteResult } from '../router/types.js';
 import { createVirtualClock } from './clock.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
+import { runReal, type RealLoad } from './real-replay.js';
 
 export type Workload = Iterable<RouteRequest> | AsyncIterable<RouteRequest>;
 export type RunKind = 'hybrid' | 'baseline';
@@ -18,6 +20,8 @@ export interface SimulationHooks {
   progressEvery?: number;
   /** Run the baseline in a worker thread beside the hybrid run (uses a second core). @default true */
   parallel?: boolean;
+  /** Send the workload to the real backends on the real clock instead of simulating. */
+  real?: RealLoad;
 }
 
 export interface RunOutcome {
@@ -48,6 +52,12 @@ export function pureApiConfig(config: RouterConfig): RouterConfig {
  */
 export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}): Promise<SimulationOutput> {
   const run = materialise(spec);
+  if (hooks.real) {
+    // Real servers: one run after the other, so the baseline does not compete with the hybrid run for them.
+    const hybrid = await runReal(run, 'hybrid', hooks.real, hooks);
+    const baseline = await runReal(run, 'baseline', hooks.real, hooks);
+    return { run, hybrid, baseline };
+  }
   const parallel = hooks.parallel ?? true;
   const baselinePromise = parallel ? runInWorker(spec, 'baseline', hooks) : undefined;
   // Keep a rejected worker from being reported as unhandled while the hybrid run is still going.
@@ -87,7 +97,13 @@ export async function runOnce(
     }
     last = at;
     clock.set(at);
-    await router.route(request);
+    try {
+      await router.route(request);
+    } catch (error) {
+      // Failures inside the loop are data: a refused request is counted, the run goes on.
+      if (!(error instanceof BudgetExhaustedError)) throw error;
+      aggregator.onRejected(error.name);
+    }
     if (++done % every === 0) hooks.onProgress?.(kind, done);
   };
   const workload = run.workload();

@@ -9,6 +9,7 @@ import type { RecordedWorkloadOptions } from './recorded-workload.js';
 import { requestRow } from './request-row.js';
 import { RunFolder, runId } from './run-folder.js';
 import { runSimulation, type RunKind } from './run-simulation.js';
+import type { RealLoad } from './real-replay.js';
 import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
 
@@ -29,6 +30,8 @@ export interface SimulateOptions {
   /** Measured profiles per model (from `bench`), with the file they came from. */
   profiles?: { file: string; byModel: Record<string, SimulationProfile> };
   parallel?: boolean;
+  /** Send the workload to real backends (real clock) instead of simulating. */
+  real?: RealLoad;
   /** The exact command, recorded for reproducibility. */
   command?: string;
   onProgress?: (event: { run: RunKind; seed: number; done: number }) => void;
@@ -92,6 +95,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         { ...base, seed: runSeed },
         {
           ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+          ...(options.real ? { real: options.real } : {}),
           ...(onHybridResult ? { onHybridResult } : {}),
           onProgress: (run, done) => options.onProgress?.({ run, seed: runSeed, done }),
         },

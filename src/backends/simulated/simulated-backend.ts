@@ -10,7 +10,7 @@ import { createVirtualClock } from '../../sim/clock.js';
 import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
 import { EXPECTS, type Complexity, type Expects } from '../../router/types.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
-import { TransientError } from '../errors.js';
+import { TimeoutError, TransientError } from '../errors.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
 export interface SimulatedBackendOptions {
@@ -117,6 +117,10 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const rng = createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name));
       const latencyMs = drawLatency(profile.latency_ms, rng);
       const ttftMs = latencyMs * profile.ttft_share;
+      if (call.timeoutMs !== undefined && latencyMs > call.timeoutMs) {
+        await clock.sleep(call.timeoutMs, call.signal);
+        throw new TimeoutError(`no complete answer within ${call.timeoutMs} ms (simulated)`, call.model.name);
+      }
       const errorRate = profile.error_rate + (options.faultRates?.get(call.model.name) ?? 0);
       if (errorRate > 0 && rng() < errorRate) {
         await clock.sleep(ttftMs, call.signal);

@@ -3,10 +3,13 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createSimulatedBackend } from '../../backends/simulated/simulated-backend.js';
 import { createRouter } from '../../router/router.js';
 import { EXPECTS, type Expects, type RouteRequest } from '../../router/types.js';
-import { createVirtualClock } from '../../sim/clock.js';
+import { createRealClock, createVirtualClock } from '../../sim/clock.js';
+import { createRealBackends } from '../../backends/real-backends.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import { withEndpoint } from '../../config/endpoint-override.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
-import { configOption, loadConfigOption } from '../options.js';
+import { configOption, resolveConfigPath } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface RouteArgs {
@@ -18,7 +21,8 @@ interface RouteArgs {
   fields?: string;
   'quality-critical': boolean;
   'prefer-local'?: boolean;
-  backend: 'simulated';
+  backend: 'simulated' | 'real';
+  'base-url'?: string;
   seed: number;
   config?: string;
   json: boolean;
@@ -51,9 +55,14 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
         describe: 'Override the config; --no-prefer-local sends the request to the API tier',
       })
       .option('backend', {
-        choices: ['simulated'] as const,
+        choices: ['simulated', 'real'] as const,
         default: 'simulated' as const,
-        describe: 'simulated: model profiles, no servers or keys',
+        describe:
+          'simulated: model profiles, no servers or keys; real: the configured servers (Ollama, OpenAI-compatible, Anthropic, OpenAI)',
+      })
+      .option('base-url', {
+        type: 'string',
+        describe: 'With --backend real: send every model to this server (e.g. hybridllm mock-server)',
       })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the simulated backend' })
       .option('config', configOption)
@@ -75,13 +84,25 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
       throw new UsageError('--prompt (or --prompt-file) is required and must not be empty');
     if (!Number.isInteger(args.seed))
       throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
-    const config = loadConfigOption(args.config);
+    if (args['base-url'] !== undefined && args.backend !== 'real')
+      throw new UsageError('--base-url applies to --backend real only');
+    const configFile = resolveConfigPath(args.config);
+    const loaded = loadConfigFile(configFile);
+    const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
     const context = args.context === undefined ? undefined : readFileSync(args.context, 'utf8');
-    const clock = createVirtualClock(Date.UTC(2026, 0, 1));
-    const router = createRouter(config, {
-      backends: createSimulatedBackend({ seed: args.seed, clock }),
-      clock,
-    });
+    const router =
+      args.backend === 'real'
+        ? createRouter(config, {
+            backends: createRealBackends({ clock: createRealClock(), configFile }),
+            clock: createRealClock(),
+          })
+        : (() => {
+            const clock = createVirtualClock(Date.UTC(2026, 0, 1));
+            return createRouter(config, {
+              backends: createSimulatedBackend({ seed: args.seed, clock }),
+              clock,
+            });
+          })();
     const fields = args.fields
       ?.split(',')
       .map((f) => f.trim())

@@ -25,6 +25,11 @@ interface SimulateArgs {
   config?: string;
   json: boolean;
   progress: boolean;
+  backend: 'simulated' | 'real';
+  concurrency: number;
+  rate?: number;
+  poisson: boolean;
+  'base-url'?: string;
 }
 
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
@@ -81,6 +86,27 @@ volume, latency, quality and the design document's success metrics, and writes a
         default: false,
         describe: 'Print the analytic estimate (expected values, no sampling) instead',
       })
+      .option('backend', {
+        choices: ['simulated', 'real'] as const,
+        default: 'simulated' as const,
+        describe:
+          'real: send the workload to the configured servers on the real clock (e.g. through hybridllm mock-server)',
+      })
+      .option('concurrency', {
+        type: 'number',
+        default: 1,
+        describe: 'With --backend real: requests in flight at once',
+      })
+      .option('rate', { type: 'number', describe: 'With --backend real: requests started per second' })
+      .option('poisson', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --rate: exponential (Poisson) gaps instead of constant spacing',
+      })
+      .option('base-url', {
+        type: 'string',
+        describe: 'With --backend real: send every model to this server',
+      })
       .option('config', configOption)
       .option('json', {
         type: 'boolean',
@@ -111,6 +137,15 @@ volume, latency, quality and the design document's success metrics, and writes a
       throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
     if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
       throw new UsageError(`--days must be a positive integer, got ${String(args.days)}`);
+    if (
+      args.backend !== 'real' &&
+      (args['base-url'] !== undefined || args.rate !== undefined || args.concurrency !== 1)
+    )
+      throw new UsageError('--base-url, --rate and --concurrency apply to --backend real only');
+    if (args.rate !== undefined && !(args.rate > 0))
+      throw new UsageError(`--rate must be a positive number, got ${String(args.rate)}`);
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
+      throw new UsageError(`--concurrency must be a positive integer, got ${String(args.concurrency)}`);
     const configFile = resolveConfigPath(args.config);
     const scenarios =
       args.scenario
@@ -171,6 +206,17 @@ volume, latency, quality and the design document's success metrics, and writes a
           ...(args.days === undefined ? {} : { days: args.days }),
           runs: args.runs,
           out: args.write ? args.out : false,
+          ...(args.backend === 'real'
+            ? {
+                real: {
+                  configFile,
+                  concurrency: args.concurrency,
+                  poisson: args.poisson,
+                  ...(args.rate ? { rate: args.rate } : {}),
+                  ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}),
+                },
+              }
+            : {}),
           command,
           onProgress: ({ run, seed, done }) =>
             progress.update(`${label} ${run}${args.runs > 1 ? ` s${seed}` : ''}`, done, expected),

@@ -28,6 +28,8 @@ export function formatRouteTrace(result: RouteResult, prompt: string, threshold:
   lines.push(`ACTION:     ${result.action ?? '(none)'}`);
   lines.push(`COMPLEXITY: ${result.complexity}   TIER: ${result.tier}`);
   lines.push(`REASON:     ${result.reason}`);
+  if (result.skippedInCooldown?.length)
+    lines.push(`SKIPPED:    ${result.skippedInCooldown.join(', ')} (cooling down after repeated errors)`);
   result.attempts.forEach((attempt, i) => {
     lines.push('');
     lines.push(`Attempt ${i + 1}: ${attempt.model} (${attempt.tier})`);
@@ -36,7 +38,13 @@ export function formatRouteTrace(result: RouteResult, prompt: string, threshold:
     );
     if (attempt.error) {
       lines.push(`  Error: ${attempt.error}: ${attempt.errorMessage ?? ''}`);
-      lines.push(`  → NEXT MODEL`);
+      const next = result.attempts[i + 1];
+      if (next)
+        lines.push(
+          next.model === attempt.model
+            ? `  → RETRY after ${formatMs(next.backoffMs ?? 0)}`
+            : `  → NEXT MODEL`,
+        );
       return;
     }
     for (const name of ['format', 'completeness', 'coherence', 'selfCritique'] as const) {

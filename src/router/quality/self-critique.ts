@@ -1,3 +1,4 @@
+import { CRITIQUE_MARKER } from '../../backends/prompt-format.js';
 import type { CheckResult } from '../types.js';
 
 const MEMO_LIMIT = 2_000;
@@ -23,7 +24,7 @@ export function critiquePrompt(requestPrompt: string, answer: string, expects: s
 
 function buildPrompt(requestPrompt: string, answer: string, expects: string): string {
   return [
-    'You review answers produced by another model.',
+    CRITIQUE_MARKER,
     `Request (expected format: ${expects}):`,
     requestPrompt,
     'Answer:',

@@ -1,0 +1,111 @@
+import OpenAI from 'openai';
+import { resolveApiKey } from '../config/secrets.js';
+import type { Clock } from '../sim/clock.js';
+import type { Backend, GenerateCall, GenerateResult } from './backend.js';
+import { CallTimer } from './call-timer.js';
+import { classifyError } from './classify-error.js';
+import { BadResponseError } from './errors.js';
+import { formatInstruction } from './prompt-format.js';
+
+export interface OpenAIBackendSettings {
+  clock: Clock;
+  /** Config file, named in a missing-key message. */
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  /** @default true */
+  stream?: boolean;
+}
+
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/**
+ * OpenAI and OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, Ollama's /v1) through the official
+ * `openai` client. `openai` needs its API key; a compatible server takes one only when configured.
+ */
+export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
+  const clients = new Map<string, OpenAI>();
+  const clientFor = (call: GenerateCall): { client: OpenAI; secret: string } => {
+    const model = call.model;
+    const needsKey = model.provider === 'openai' || model.endpoint.apiKey !== undefined;
+    const apiKey = needsKey ? resolveApiKey(model, settings.configFile, settings.env) : 'not-needed';
+    const baseURL =
+      model.endpoint.baseUrl ??
+      (model.provider === 'openai' ? DEFAULT_OPENAI_BASE_URL : 'http://127.0.0.1:8000/v1');
+    const key = `${baseURL}\u0000${apiKey}`;
+    let client = clients.get(key);
+    if (!client)
+      clients.set(key, (client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 24 * 3_600_000 })));
+    return { client, secret: apiKey };
+  };
+  return {
+    name: 'openai',
+    async doGenerate(call: GenerateCall): Promise<GenerateResult> {
+      const { client, secret } = clientFor(call);
+      const timer = new CallTimer(settings.clock);
+      const body = {
+        model: call.model.model,
+        messages: [
+          { role: 'system' as const, content: formatInstruction(call.expects, call.request.requiredFields) },
+          { role: 'user' as const, content: call.prompt },
+        ],
+        max_tokens: call.maxTokens,
+      };
+      const options = call.signal ? { signal: call.signal } : {};
+      let streamStarted = false;
+      try {
+        if (settings.stream === false) {
+          const completion = await client.chat.completions.create({ ...body, stream: false }, options);
+          timer.token();
+          const choice = completion.choices[0];
+          if (!choice) throw new BadResponseError('the response has no choices', call.model.name);
+          const usage = completion.usage;
+          return {
+            text: choice.message.content ?? '',
+            inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
+            outputTokens: usage?.completion_tokens ?? 0,
+            cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+            finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
+            ttftMs: timer.ttftMs,
+            latencyMs: timer.latencyMs,
+          };
+        }
+        const stream = await client.chat.completions.create(
+          { ...body, stream: true, stream_options: { include_usage: true } },
+          options,
+        );
+        streamStarted = true;
+        let text = '';
+        let finish: string | null = null;
+        let usage: OpenAI.CompletionUsage | undefined;
+        for await (const chunk of stream) {
+          const choice = chunk.choices[0];
+          const piece = choice?.delta?.content;
+          if (piece) {
+            timer.token();
+            text += piece;
+          }
+          if (choice?.finish_reason) finish = choice.finish_reason;
+          if (chunk.usage) usage = chunk.usage;
+        }
+        if (finish === null)
+          throw new BadResponseError('the stream ended without a finish reason', call.model.name);
+        return {
+          text,
+          inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
+          outputTokens: usage?.completion_tokens ?? 0,
+          cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+          finishReason: finish === 'length' ? 'length' : 'stop',
+          ttftMs: timer.ttftMs,
+          latencyMs: timer.latencyMs,
+        };
+      } catch (error) {
+        throw classifyError(error, call.model.name, {
+          streamStarted,
+          secrets: [secret],
+          timedOut: call.signal?.reason?.name === 'TimeoutError',
+          ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}),
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Provider } from '../config/schema.js';
+import type { Clock } from '../sim/clock.js';
+import { createAnthropicBackend } from './anthropic-backend.js';
+import type { Backend } from './backend.js';
+import { createOllamaBackend } from './ollama-backend.js';
+import { createOpenAIBackend } from './openai-backend.js';
+
+export interface RealBackendSettings {
+  clock: Clock;
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  /** Stream answers (TTFT measured). @default true */
+  stream?: boolean;
+}
+
+/** The production backends, one per provider, for `createRouter(config, { backends })`. */
+export function createRealBackends(settings: RealBackendSettings): Record<Provider, Backend> {
+  const common = {
+    clock: settings.clock,
+    ...(settings.env ? { env: settings.env } : {}),
+    ...(settings.stream === undefined ? {} : { stream: settings.stream }),
+  };
+  const openai = createOpenAIBackend({ ...common, configFile: settings.configFile });
+  return {
+    ollama: createOllamaBackend(common),
+    openai,
+    'openai-compatible': openai,
+    anthropic: createAnthropicBackend({ ...common, configFile: settings.configFile }),
+  };
+}

@@ -1,0 +1,141 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { parseFaultOption, type FaultPlan } from '../../fakes/faults.js';
+import { startMockServer } from '../../fakes/mock-server.js';
+import type { ModelTiming } from '../../fakes/answer-plan.js';
+import { configOption, loadConfigOption } from '../options.js';
+import { UsageError } from '../report-error.js';
+
+interface MockServerArgs {
+  port: number;
+  host: string;
+  config?: string;
+  seed: number;
+  'time-scale': number;
+  fault: string[];
+  missing: string[];
+  ttft: string[];
+  tps: string[];
+  'load-ms': number;
+}
+
+function parseModelNumbers(entries: readonly string[], flag: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const value = Number(entry.slice(at + 1));
+    if (at <= 0 || !Number.isFinite(value) || value <= 0)
+      throw new UsageError(`--${flag} ${entry}: expected MODEL=NUMBER`);
+    out.set(entry.slice(0, at), value);
+  }
+  return out;
+}
+
+export const mockServerCommand: CommandModule<object, MockServerArgs> = {
+  command: 'mock-server',
+  describe:
+    'Serve the Ollama, OpenAI and Anthropic APIs locally from the model profiles, with fault injection',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        `hybridllm mock-server [--port 11434] [options]
+
+One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /api/ps, /api/show,
+/api/version), the OpenAI chat API (/v1/chat/completions, /v1/models) and the Anthropic Messages API
+(/v1/messages), with their exact wire formats. Answers come from the config's simulation profiles, in real
+time (time to first token and tokens/s actually elapse). Lets you try \`route --backend real\` and \`bench\`
+with no Ollama, GPU or API key. Stop it with Ctrl-C.`,
+      )
+      .option('port', { type: 'number', default: 11434, describe: 'Port (0 picks a free one)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+      .option('config', configOption)
+      .option('seed', { type: 'number', default: 1 })
+      .option('time-scale', {
+        type: 'number',
+        default: 1,
+        describe: 'Multiply every delay (0.1 = ten times faster)',
+      })
+      .option('fault', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe:
+          'MODEL=KIND[,KIND…] (scripted, one per request) or MODEL=KIND:RATE; kinds: rate_limit, server_error, overloaded, not_found, auth, reset, hang, cut, malformed, stream_error, slow_first_token, ok',
+      })
+      .option('missing', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'Model to report as not pulled',
+      })
+      .option('ttft', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'MODEL=MS: time to first token',
+      })
+      .option('tps', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'MODEL=N: output tokens per second',
+      })
+      .option('load-ms', {
+        type: 'number',
+        default: 0,
+        describe: 'Cold-start load time of each model’s first request (Ollama load_duration)',
+      })
+      .example(
+        '$0 mock-server --port 11434',
+        'then: ./bin/hybridllm route --backend real --action tag --prompt "…"',
+      )
+      .example(
+        "$0 mock-server --fault 'phi3:mini=server_error,server_error,server_error'",
+        'the fast model fails three times',
+      ) as unknown as Argv<MockServerArgs>,
+  handler: async (args: ArgumentsCamelCase<MockServerArgs>) => {
+    const config = loadConfigOption(args.config);
+    const faults: Record<string, FaultPlan> = {};
+    try {
+      for (const entry of args.fault) parseFaultOption(entry, faults);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const timing: Record<string, ModelTiming> = {};
+    for (const [model, ms] of parseModelNumbers(args.ttft, 'ttft')) (timing[model] ??= {}).ttftMs = ms;
+    for (const [model, tps] of parseModelNumbers(args.tps, 'tps'))
+      (timing[model] ??= {}).tokensPerSecond = tps;
+    if (args['load-ms'] > 0)
+      for (const model of config.models) (timing[model.name] ??= {}).loadMs = args['load-ms'];
+    const server = await startMockServer({
+      config,
+      port: args.port,
+      host: args.host,
+      seed: args.seed,
+      timeScale: args['time-scale'],
+      faults,
+      missing: args.missing,
+      timing,
+    });
+    process.stdout.write(
+      `hybridllm mock server on ${server.url}\n` +
+        `  Ollama API      ${server.url}/api/…   (export OLLAMA_HOST=${server.url})\n` +
+        `  OpenAI chat     ${server.url}/v1/chat/completions\n` +
+        `  Anthropic       ${server.url}/v1/messages\n` +
+        `Models: ${config.models
+          .filter((m) => !args.missing.includes(m.name))
+          .map((m) => m.model)
+          .join(', ')}\n` +
+        `Try: ./bin/hybridllm route --backend real --base-url ${server.url} --action edit_file --prompt "Generate a Python function to parse JSON" --expect python\n` +
+        `(API models still need their key variable set; this server accepts any: export ANTHROPIC_API_KEY=mock OPENAI_API_KEY=mock)\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.close().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  },
+};

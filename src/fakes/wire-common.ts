@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnswerPlan } from './answer-plan.js';
+import type { FaultKind } from './faults.js';
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Everything a wire handler needs for one request. */
+export interface Exchange {
+  request: IncomingMessage;
+  response: ServerResponse;
+  body: Record<string, unknown>;
+  fault: FaultKind;
+  /** ms since the request arrived, on the server's clock. */
+  elapsed(): number;
+  /** True once the client went away. */
+  closed(): boolean;
+  retryAfterSeconds: number;
+  slowFirstTokenMs: number;
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/**
+ * Plays an answer out in real time: the first token after TTFT (or the slow-first-token fault), then one per
+ * inter-token interval, scheduled against the start so delays do not drift. `cut` stops half way by dropping
+ * the connection; `malformed` and `stream_error` write their broken line half way.
+ */
+export async function playOut(
+  exchange: Exchange,
+  plan: AnswerPlan,
+  writeToken: (piece: string, index: number) => void,
+  writeBroken: (kind: 'malformed' | 'stream_error') => void,
+  extraDelayMs = 0,
+): Promise<'done' | 'stopped'> {
+  const ttft =
+    (exchange.fault === 'slow_first_token' ? exchange.slowFirstTokenMs : plan.ttftMs) + extraDelayMs;
+  const half = Math.floor(plan.pieces.length / 2);
+  for (let i = 0; i < plan.pieces.length; i++) {
+    const due = ttft + i * plan.interTokenMs;
+    const wait = due - exchange.elapsed();
+    if (wait > 0) await sleep(wait);
+    if (exchange.closed()) return 'stopped';
+    if (i === half && i > 0) {
+      if (exchange.fault === 'cut') {
+        exchange.response.socket?.destroy();
+        return 'stopped';
+      }
+      if (exchange.fault === 'malformed' || exchange.fault === 'stream_error') {
+        writeBroken(exchange.fault);
+        exchange.response.end();
+        return 'stopped';
+      }
+    }
+    writeToken(plan.pieces[i]!, i);
+  }
+  if (plan.pieces.length === 0) {
+    const wait = ttft - exchange.elapsed();
+    if (wait > 0) await sleep(wait);
+  }
+  return 'done';
+}
+
+/** Waits out the whole answer before a non-streamed response. */
+export async function waitWhole(exchange: Exchange, plan: AnswerPlan, extraDelayMs = 0): Promise<void> {
+  const ttft =
+    (exchange.fault === 'slow_first_token' ? exchange.slowFirstTokenMs : plan.ttftMs) + extraDelayMs;
+  const total = ttft + Math.max(0, plan.pieces.length - 1) * plan.interTokenMs;
+  const wait = total - exchange.elapsed();
+  if (wait > 0) await sleep(wait);
+}

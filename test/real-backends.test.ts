@@ -1,0 +1,285 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GenerateCall } from '../src/backends/backend.js';
+import { createRealBackends } from '../src/backends/real-backends.js';
+import type { ModelConfig, RouterConfig } from '../src/config/router-config.js';
+import type { MockServer } from '../src/fakes/mock-server.js';
+import type { FaultKind } from '../src/fakes/faults.js';
+import { createRouter } from '../src/router/router.js';
+import { createRealClock } from '../src/sim/clock.js';
+import { PLANTED_KEY, TEST_ENV, withMock } from './helpers/mock.js';
+
+let server: MockServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function call(model: ModelConfig, overrides: Partial<GenerateCall> = {}): GenerateCall {
+  return {
+    model,
+    request: { prompt: 'x', requiredFields: ['label'] },
+    requestId: 'r1',
+    complexity: 'SIMPLE',
+    expects: 'json',
+    purpose: 'answer',
+    prompt: 'Classify this ticket',
+    maxTokens: 200,
+    step: 0,
+    ...overrides,
+  };
+}
+
+function modelOf(config: RouterConfig, name: string, patch: Partial<ModelConfig> = {}): ModelConfig {
+  return { ...config.models.find((m) => m.name === name)!, ...patch };
+}
+
+const PROVIDERS = [
+  ['ollama', 'phi3:mini'],
+  ['openai-compatible', 'mixtral:8x7b'],
+  ['anthropic', 'claude-sonnet-4-5'],
+  ['openai', 'gpt-4o'],
+] as const;
+
+describe('real backends through the official clients, against the fake servers', () => {
+  for (const stream of [true, false]) {
+    for (const [provider, name] of PROVIDERS) {
+      it(`${provider}, ${stream ? 'streamed' : 'not streamed'}: text, token counts and TTFT as the server sent them`, async () => {
+        const mock = await withMock({
+          timing: { [name]: { ttftMs: 40, tokensPerSecond: 2000 } },
+          timeScale: 1,
+        });
+        server = mock.server;
+        const model = modelOf(
+          mock.config,
+          name,
+          provider === 'openai-compatible'
+            ? { provider, endpoint: { baseUrl: `${server.url}/v1` } }
+            : { provider },
+        );
+        const backends = createRealBackends({
+          clock: createRealClock(),
+          configFile: 'llm_config.yaml',
+          env: TEST_ENV,
+          stream,
+        });
+        const result = await backends[provider].doGenerate(call(model));
+        expect(JSON.parse(result.text)).toHaveProperty('label');
+        expect(result.outputTokens).toBeGreaterThan(0);
+        expect(result.inputTokens).toBeGreaterThan(0);
+        expect(result.ttftMs).toBeGreaterThanOrEqual(35);
+        expect(result.latencyMs).toBeGreaterThanOrEqual(result.ttftMs);
+        if (stream)
+          expect(result.latencyMs - result.ttftMs).toBeGreaterThan(
+            ((result.outputTokens - 1) / 2000) * 1000 * 0.8,
+          );
+        const entry = server.log.at(-1)!;
+        expect(entry).toMatchObject({ model: model.model, stream, status: 200 });
+        if (provider === 'ollama') expect(result.server?.['eval_count']).toBe(result.outputTokens);
+      });
+    }
+  }
+
+  it('maps max tokens to a length finish reason, which the coherence check sees', async () => {
+    const mock = await withMock({ timing: { 'claude-sonnet-4-5': { outputTokens: 300 } } });
+    server = mock.server;
+    const backends = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const result = await backends.anthropic.doGenerate(
+      call(modelOf(mock.config, 'claude-sonnet-4-5'), { maxTokens: 50 }),
+    );
+    expect(result).toMatchObject({ finishReason: 'length', outputTokens: 50 });
+  });
+});
+
+const FAULTS: [FaultKind, string, 'retry' | 'next'][] = [
+  ['rate_limit', 'RateLimitedError', 'retry'],
+  ['server_error', 'TransientError', 'retry'],
+  ['overloaded', 'TransientError', 'retry'],
+  ['reset', 'ConnectionError', 'retry'],
+  ['hang', 'TimeoutError', 'retry'],
+  ['cut', 'BadResponseError', 'retry'],
+  ['malformed', 'BadResponseError', 'retry'],
+  ['stream_error', 'TransientError', 'retry'],
+  ['not_found', 'ModelNotFoundError', 'next'],
+  ['auth', 'AuthError', 'next'],
+];
+
+describe('each fault ends in the right error class and router action', () => {
+  for (const [name, provider] of [
+    ['phi3:mini', 'ollama'],
+    ['claude-sonnet-4-5', 'anthropic'],
+    ['gpt-4o', 'openai'],
+  ] as const) {
+    for (const [fault, errorClass, action] of FAULTS) {
+      it(`${provider}: ${fault} → ${errorClass} → ${action}`, async () => {
+        const mock = await withMock({ faults: { [name]: { script: [fault] } }, retryAfterSeconds: 0.05 });
+        server = mock.server;
+        const backends = createRealBackends({
+          clock: createRealClock(),
+          configFile: 'llm_config.yaml',
+          env: TEST_ENV,
+        });
+        // The model under test goes first in the config, so the chain starts with it and has a next model.
+        const config = {
+          ...mock.config,
+          models: [
+            ...mock.config.models.filter((m) => m.name === name),
+            ...mock.config.models.filter((m) => m.name !== name),
+          ],
+        };
+        const router = createRouter(config, { backends, clock: createRealClock() });
+        const request =
+          provider === 'ollama'
+            ? {
+                action: 'classification',
+                prompt: 'Label this',
+                expects: 'json' as const,
+                requiredFields: ['label'],
+              }
+            : {
+                action: 'orchestration',
+                prompt: 'Plan this',
+                expects: 'json' as const,
+                requiredFields: ['plan'],
+              };
+        const result = await router.route(request);
+        const first = result.attempts[0]!;
+        expect(first).toMatchObject({ model: name, error: errorClass });
+        expect(first.errorMessage).not.toContain(PLANTED_KEY);
+        const second = result.attempts[1]!;
+        if (action === 'retry') expect(second.model).toBe(name);
+        else expect(second.model).not.toBe(name);
+        expect(second.error).toBeUndefined();
+        // Anthropic and OpenAI send retry-after, which the router honours; Ollama sends none: exponential backoff.
+        if (fault === 'rate_limit' && provider !== 'ollama') expect(second.backoffMs).toBe(50);
+        if (action === 'retry') expect(second.backoffMs).toBeGreaterThan(0);
+        if (fault === 'hang') expect(first.latencyMs).toBeGreaterThanOrEqual(1400);
+      });
+    }
+  }
+
+  it('a slow first token shows in TTFT', async () => {
+    const mock = await withMock({
+      faults: { 'phi3:mini': { script: ['slow_first_token'] } },
+      slowFirstTokenMs: 400,
+      timeScale: 1,
+      timing: { 'phi3:mini': { ttftMs: 20, tokensPerSecond: 5000 } },
+    });
+    server = mock.server;
+    const backends = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const result = await backends.ollama.doGenerate(call(modelOf(mock.config, 'phi3:mini')));
+    expect(result.ttftMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('connection refused is a ConnectionError and the router moves on', async () => {
+    const mock = await withMock();
+    server = mock.server;
+    const dead = {
+      ...mock.config,
+      models: mock.config.models.map((m) =>
+        m.name === 'phi3:mini' ? { ...m, endpoint: { host: 'http://127.0.0.1:9' } } : m,
+      ),
+    };
+    const backends = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const result = await createRouter(dead, { backends, clock: createRealClock() }).route({
+      action: 'tag',
+      prompt: 'Tag it',
+      expects: 'json',
+    });
+    expect(result.attempts.slice(0, 3).map((a) => a.error)).toEqual([
+      'ConnectionError',
+      'ConnectionError',
+      'ConnectionError',
+    ]);
+    expect(result.attempts[3]!.model).toBe('llama3:8b');
+    expect(result.passed).toBe(true);
+  });
+
+  it('the cooldown skips a failing model for later requests', async () => {
+    const mock = await withMock({ faults: { 'phi3:mini': { rates: { server_error: 1 } } } }, (t) =>
+      t.replace('router:\n', 'router:\n  cooldown: { failures: 3, seconds: 60 }\n'),
+    );
+    server = mock.server;
+    const backends = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const router = createRouter(mock.config, { backends, clock: createRealClock() });
+    const first = await router.route({ action: 'tag', prompt: 'Tag it', expects: 'json' });
+    expect(first.attempts.filter((a) => a.model === 'phi3:mini')).toHaveLength(3);
+    const later = await router.route({ action: 'tag', prompt: 'Tag it', expects: 'json' });
+    expect(later.skippedInCooldown).toEqual(['phi3:mini']);
+    expect(later.attempts[0]!.model).toBe('llama3:8b');
+    expect(server.log.filter((e) => e.model === 'phi3:mini')).toHaveLength(3);
+  });
+
+  it('records usage and cost of every attempt, failed ones included', async () => {
+    const mock = await withMock({ faults: { 'claude-sonnet-4-5': { script: ['server_error'] } } });
+    server = mock.server;
+    const backends = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const result = await createRouter(mock.config, { backends, clock: createRealClock() }).route({
+      action: 'orchestration',
+      prompt: 'Plan',
+      expects: 'json',
+    });
+    expect(result.attempts).toHaveLength(2);
+    expect(result.attempts[0]).toMatchObject({ error: 'TransientError', costUsd: 0 });
+    const ok = result.attempts[1]!;
+    expect(ok.costUsd).toBeCloseTo((ok.inputTokens * 3 + ok.outputTokens * 15) / 1e6, 12);
+    expect(result.totals.costUsd).toBeCloseTo(ok.costUsd, 12);
+  });
+
+  it('a missing API key variable fails that call with a clear message naming the variable, not a value', async () => {
+    const mock = await withMock();
+    server = mock.server;
+    const backends = createRealBackends({ clock: createRealClock(), configFile: 'llm_config.yaml', env: {} });
+    await expect(
+      backends.anthropic.doGenerate(call(modelOf(mock.config, 'claude-sonnet-4-5'))),
+    ).rejects.toThrow(
+      /environment variable ANTHROPIC_API_KEY is not set, and model 'claude-sonnet-4-5' needs it/,
+    );
+  });
+});
+
+describe('simulate --backend real', () => {
+  it('sends a workload through the real backends with bounded concurrency, hybrid and pure API', async () => {
+    const { simulate } = await import('../src/sim/simulate.js');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('./helpers/temp.js');
+    const { PROJECT_CONFIG } = await import('./helpers/config.js');
+    const mock = await withMock();
+    server = mock.server;
+    const workload = join(tempDir(), 'w.csv');
+    writeFileSync(
+      workload,
+      'action,prompt\ntag,Tag this\nclassification,Is it spam?\norchestration,Plan the release\nedit_file,Fix the bug\n',
+    );
+    const { summary } = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file: workload },
+      out: false,
+      real: { configFile: PROJECT_CONFIG, concurrency: 2, baseUrl: server.url, env: TEST_ENV },
+    });
+    expect(summary.hybrid.requests).toBe(4);
+    expect(summary.baseline.byTier.API_FALLBACK.started).toBe(4);
+    expect(server.log.filter((e) => e.api === 'anthropic').length).toBeGreaterThanOrEqual(5); // 1 hybrid + 4 baseline
+    expect(summary.cost.pureApi.usd).toBeGreaterThan(summary.cost.hybrid.marginalUsd);
+  });
+});
