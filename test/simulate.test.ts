@@ -45,6 +45,7 @@ describe('simulate', () => {
     expect(JSON.stringify(c.summary)).not.toBe(JSON.stringify(a.summary));
     expect(readdirSync(a.runDir!).sort()).toEqual([
       'config.yaml',
+      'report.html',
       'requests.jsonl',
       'scenario.yaml',
       'summary.json',

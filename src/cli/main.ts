@@ -3,11 +3,19 @@ import { reportError, EXIT } from './report-error.js';
 import { doctorCommand } from './commands/doctor.js';
 import { estimateCommand } from './commands/estimate.js';
 import { mockServerCommand } from './commands/mock-server.js';
+import { reportCommand } from './commands/report.js';
 import { routeCommand } from './commands/route.js';
 import { simulateCommand } from './commands/simulate.js';
 
 /** Commands, one file each; each is a thin wrapper over a library call. */
-const COMMANDS = [simulateCommand, estimateCommand, routeCommand, mockServerCommand, doctorCommand];
+const COMMANDS = [
+  simulateCommand,
+  estimateCommand,
+  reportCommand,
+  routeCommand,
+  mockServerCommand,
+  doctorCommand,
+];
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

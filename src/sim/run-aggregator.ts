@@ -1,5 +1,12 @@
 import type { RouterSink } from '../router/router.js';
-import { TIERS, isLocalTier, type CheckName, type RouteResult, type Tier } from '../router/types.js';
+import {
+  TIERS,
+  isLocalTier,
+  type CheckName,
+  type RouteRequest,
+  type RouteResult,
+  type Tier,
+} from '../router/types.js';
 import { QuantileSketch, type QuantileSummary } from './quantile-sketch.js';
 
 const CHECKS: CheckName[] = ['format', 'completeness', 'coherence', 'selfCritique'];
@@ -64,8 +71,8 @@ export interface RunStats {
   requestsPerDay: number[];
   /** Cost and requests per calendar month (YYYY-MM). */
   perMonth: Record<string, { requests: number; costUsd: number }>;
-  /** The first request that fell back, as the router returned it (answer text shortened). */
-  exampleFallback: RouteResult | undefined;
+  /** The first request that fell back, as the router returned it, with its prompt (both shortened). */
+  exampleFallback: (RouteResult & { prompt: string }) | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -106,6 +113,7 @@ export class RunAggregator implements RouterSink {
   private readonly requestsPerDay: number[] = [];
   private readonly months = new Map<string, { requests: number; costUsd: number }>();
   private exampleFallback: RouteResult | undefined;
+  private examplePrompt = '';
   private monthKeyCache = { day: -1, key: '' };
 
   constructor(private startMs: number) {
@@ -131,14 +139,17 @@ export class RunAggregator implements RouterSink {
     this.errors[errorName] = (this.errors[errorName] ?? 0) + 1;
   }
 
-  onRequest(result: RouteResult): void {
+  onRequest(result: RouteResult, request?: RouteRequest): void {
     this.requests++;
     const attempts = result.attempts;
     this.attempts += attempts.length;
     if (result.passed) this.passed++;
     if (attempts.length > 1) {
       this.fallbacks++;
-      if (!this.exampleFallback && attempts.some((a) => !a.error && !a.passed)) this.exampleFallback = result;
+      if (!this.exampleFallback && attempts.some((a) => !a.error && !a.passed)) {
+        this.exampleFallback = result;
+        this.examplePrompt = request?.prompt ?? '';
+      }
     }
     if (result.budgetLimited) this.budgetLimited++;
     const cost = result.totals.costUsd;
@@ -277,6 +288,7 @@ export class RunAggregator implements RouterSink {
       exampleFallback: this.exampleFallback && {
         ...this.exampleFallback,
         text: this.exampleFallback.text.slice(0, 400),
+        prompt: this.examplePrompt.slice(0, 500),
       },
     };
   }

@@ -12,6 +12,7 @@ import { runSimulation, type RunKind } from './run-simulation.js';
 import type { RealLoad } from './real-replay.js';
 import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
+import { loadRun, renderReport } from '../report/render-report.js';
 
 export interface SimulateOptions {
   configFile: string;
@@ -35,8 +36,8 @@ export interface SimulateOptions {
   /** The exact command, recorded for reproducibility. */
   command?: string;
   onProgress?: (event: { run: RunKind; seed: number; done: number }) => void;
-  /** Writes extra files into the run folder before it is committed (e.g. the HTML report). */
-  finish?: (folder: RunFolder, summary: Summary) => void | Promise<void>;
+  /** Write report.html into the run folder. @default true */
+  report?: boolean;
 }
 
 export interface SimulateResult {
@@ -118,7 +119,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       if (mc) folder.write('monte-carlo.json', `${JSON.stringify(mc, null, 2)}\n`);
       folder.write('config.yaml', configText);
       if (scenarioText) folder.write('scenario.yaml', scenarioText);
-      await options.finish?.(folder, summary);
+      if (options.report !== false)
+        folder.write('report.html', await renderReport([loadRun(folder.partial, folder.runId)]));
       runDir = folder.commit();
     }
     return { summary, monteCarlo: mc, runDir };

@@ -225,7 +225,10 @@ volume, latency, quality and the design document's success metrics, and writes a
         if (!args.json) {
           progress.stop();
           process.stdout.write(`${formatSimulationSummary(result.summary, result.monteCarlo)}\n`);
-          if (result.runDir) process.stdout.write(`\nRun folder: ${result.runDir}\n\n`);
+          if (result.runDir)
+            process.stdout.write(
+              `\nRun folder: ${result.runDir}\nReport:     ${result.runDir}/report.html\n\n`,
+            );
         }
       }
     } finally {

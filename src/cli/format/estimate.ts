@@ -1,5 +1,10 @@
 import type { AnalyticEstimate } from '../../cost/analytic-estimate.js';
-import { formatCurrency, formatCurrencyPrecise, formatDuration, formatPercent } from './numbers.js';
+import {
+  formatCurrency,
+  formatCurrencyPrecise,
+  formatDuration,
+  formatPercent,
+} from '../../report/format-numbers.js';
 
 /** The analytic estimate as text, in the design document's "Cost Comparison Flow" terms. */
 export function formatEstimate(estimate: AnalyticEstimate): string {

@@ -1,7 +1,7 @@
 import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
-import { formatCurrency, formatDuration, formatInteger, formatPercent } from './numbers.js';
+import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
   LOCAL_FAST: 'Tier 1 LOCAL_FAST',

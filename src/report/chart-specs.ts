@@ -1,0 +1,279 @@
+import type { TopLevelSpec } from 'vega-lite';
+
+/** A chart: its vega-lite spec and the rows it plots (shown as a table beside it). */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+/** Shared look: system fonts only (nothing to download), no chart border. */
+const CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11 },
+  legend: { labelFontSize: 11, titleFontSize: 11 },
+} as const;
+const TIER_COLORS = {
+  domain: ['LOCAL_FAST', 'LOCAL_QUALITY', 'API_FALLBACK'],
+  range: ['#2f9e44', '#1971c2', '#e8590c'],
+};
+
+export interface MonthPoint {
+  month: string;
+  hybrid: number;
+  hybridAllIn: number;
+  pureApi: number;
+}
+
+/** The design document's "Cost Projection (1 Year)": hybrid vs pure API per month. */
+export function projectionChart(id: string, months: readonly MonthPoint[]): ChartSpec {
+  const values = months.flatMap((m, i) => [
+    { order: i, month: m.month, series: 'Pure API', usd: m.pureApi },
+    { order: i, month: m.month, series: 'Hybrid (marginal)', usd: m.hybrid },
+    { order: i, month: m.month, series: 'Hybrid (all-in)', usd: m.hybridAllIn },
+  ]);
+  return {
+    id,
+    title: '12-month cost projection',
+    spec: {
+      width: 560,
+      height: 220,
+      config: CONFIG,
+      data: { values },
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'month', type: 'ordinal', sort: { field: 'order' }, title: null },
+        xOffset: { field: 'series', sort: ['Pure API', 'Hybrid (all-in)', 'Hybrid (marginal)'] },
+        y: { field: 'usd', type: 'quantitative', title: 'USD per month', axis: { format: '$,.0f' } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          scale: {
+            domain: ['Pure API', 'Hybrid (all-in)', 'Hybrid (marginal)'],
+            range: ['#e8590c', '#74c0fc', '#1971c2'],
+          },
+          title: null,
+          legend: { orient: 'top' },
+        },
+        tooltip: [{ field: 'month' }, { field: 'series' }, { field: 'usd', format: '$,.2f' }],
+      },
+    },
+    columns: ['Month', 'Pure API', 'Hybrid (marginal)', 'Hybrid (all-in)'],
+    rows: months.map((m) => [m.month, m.pureApi, m.hybrid, m.hybridAllIn]),
+  };
+}
+
+export interface TierPoint {
+  scenario: string;
+  tier: string;
+  calls: number;
+  costUsd: number;
+}
+
+/** The design document's "Tier Distribution": calls per tier per scenario, stacked to 100%. */
+export function tierChart(id: string, points: readonly TierPoint[]): ChartSpec {
+  return {
+    id,
+    title: 'Tier distribution (calls)',
+    spec: {
+      width: 560,
+      height: { step: 28 },
+      config: CONFIG,
+      data: { values: points.map((p) => ({ ...p, order: TIER_COLORS.domain.indexOf(p.tier) })) },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'scenario', type: 'nominal', title: null, sort: null },
+        x: {
+          field: 'calls',
+          type: 'quantitative',
+          stack: 'normalize',
+          title: 'share of calls',
+          axis: { format: '%' },
+        },
+        color: { field: 'tier', type: 'nominal', scale: TIER_COLORS, title: null, legend: { orient: 'top' } },
+        order: { field: 'order', sort: 'ascending' },
+        tooltip: [
+          { field: 'scenario' },
+          { field: 'tier' },
+          { field: 'calls', format: ',' },
+          { field: 'costUsd', format: '$,.2f' },
+        ],
+      },
+    },
+    columns: ['Scenario', 'Tier', 'Calls', 'API cost (USD)'],
+    rows: points.map((p) => [p.scenario, p.tier, p.calls, p.costUsd]),
+  };
+}
+
+export interface LatencyPoint {
+  model: string;
+  tier: string;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** The design document's "Latency Comparison": p50 / p95 / p99 per model. */
+export function latencyChart(id: string, points: readonly LatencyPoint[]): ChartSpec {
+  const values = points.flatMap((p) =>
+    (['p50', 'p95', 'p99'] as const).map((stat) => ({ model: p.model, stat, ms: p[stat] })),
+  );
+  return {
+    id,
+    title: 'Latency per model',
+    spec: {
+      width: 560,
+      height: { step: 14 },
+      config: CONFIG,
+      data: { values },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'model', type: 'nominal', title: null, sort: points.map((p) => p.model) },
+        yOffset: { field: 'stat', sort: ['p50', 'p95', 'p99'] },
+        x: { field: 'ms', type: 'quantitative', title: 'milliseconds per call' },
+        color: {
+          field: 'stat',
+          type: 'nominal',
+          scale: { domain: ['p50', 'p95', 'p99'], range: ['#1971c2', '#74c0fc', '#d0ebff'] },
+          title: null,
+          legend: { orient: 'top' },
+        },
+        tooltip: [{ field: 'model' }, { field: 'stat' }, { field: 'ms', format: ',.0f' }],
+      },
+    },
+    columns: ['Model', 'Tier', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)'],
+    rows: points.map((p) => [p.model, p.tier, p.p50, p.p95, p.p99]),
+  };
+}
+
+export interface CostQualityPoint {
+  model: string;
+  tier: string;
+  costPerCallUsd: number;
+  passRate: number;
+  calls: number;
+}
+
+/** The design document's "Cost vs Quality Trade-off", with pass rates measured in this run. */
+export function costQualityChart(id: string, points: readonly CostQualityPoint[]): ChartSpec {
+  const values = points.map((p) => ({ ...p }));
+  // Room on the right for the labels of the most expensive model.
+  const maxCost = Math.max(0.0001, ...points.map((p) => p.costPerCallUsd));
+  return {
+    id,
+    title: 'Cost vs quality per model',
+    spec: {
+      width: 560,
+      height: 240,
+      config: CONFIG,
+      data: { values },
+      encoding: {
+        x: {
+          field: 'costPerCallUsd',
+          type: 'quantitative',
+          title: 'USD per call',
+          axis: { format: '$.4f' },
+          scale: { domain: [0, maxCost * 1.35] },
+        },
+        y: {
+          field: 'passRate',
+          type: 'quantitative',
+          title: 'pass rate',
+          scale: { zero: false, padding: 12 },
+          axis: { format: '.1%' },
+        },
+      },
+      layer: [
+        {
+          mark: { type: 'point', filled: true, size: 90 },
+          encoding: {
+            color: {
+              field: 'tier',
+              type: 'nominal',
+              scale: TIER_COLORS,
+              title: null,
+              legend: { orient: 'top' },
+            },
+          },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 7, fontSize: 10 },
+          encoding: { text: { field: 'model' } },
+        },
+      ],
+    },
+    columns: ['Model', 'Tier', 'Calls', 'USD per call', 'Pass rate'],
+    rows: points.map((p) => [p.model, p.tier, p.calls, p.costPerCallUsd, p.passRate]),
+  };
+}
+
+/** A plain bar chart of labelled counts or rates. */
+export function barChart(
+  id: string,
+  title: string,
+  points: readonly { label: string; value: number }[],
+  axisTitle: string,
+  format = ',.0f',
+): ChartSpec {
+  return {
+    id,
+    title,
+    spec: {
+      width: 560,
+      height: { step: 18 },
+      config: CONFIG,
+      data: { values: points.map((p) => ({ ...p })) },
+      mark: { type: 'bar', color: '#1971c2' },
+      encoding: {
+        y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 360 } },
+        x: { field: 'value', type: 'quantitative', title: axisTitle, axis: { format } },
+        tooltip: [{ field: 'label' }, { field: 'value', format }],
+      },
+    },
+    columns: ['', axisTitle],
+    rows: points.map((p) => [p.label, p.value]),
+  };
+}
+
+/** Confidence histogram in bins of 0.05, with the pass threshold marked. */
+export function confidenceChart(id: string, histogram: readonly number[], threshold: number): ChartSpec {
+  const width = 1 / histogram.length;
+  const values = histogram.map((count, i) => ({ from: i * width, to: (i + 1) * width, count }));
+  return {
+    id,
+    title: 'Confidence of answers',
+    spec: {
+      width: 560,
+      height: 180,
+      config: CONFIG,
+      layer: [
+        {
+          data: { values },
+          mark: { type: 'bar', color: '#1971c2' },
+          encoding: {
+            x: {
+              field: 'from',
+              type: 'quantitative',
+              bin: { binned: true, step: width },
+              title: 'confidence',
+              scale: { domain: [0, 1] },
+            },
+            x2: { field: 'to' },
+            y: { field: 'count', type: 'quantitative', title: 'requests', scale: { type: 'symlog' } },
+          },
+        },
+        {
+          data: { values: [{ threshold }] },
+          mark: { type: 'rule', color: '#e03131', strokeDash: [4, 3] },
+          encoding: { x: { field: 'threshold', type: 'quantitative' } },
+        },
+      ],
+    },
+    columns: ['Confidence', 'Requests'],
+    rows: values.map((v) => [`${v.from.toFixed(2)}–${v.to.toFixed(2)}`, v.count]),
+  };
+}
