@@ -6,6 +6,7 @@ import { mockServerCommand } from './commands/mock-server.js';
 import { reportCommand } from './commands/report.js';
 import { routeCommand } from './commands/route.js';
 import { simulateCommand } from './commands/simulate.js';
+import { usageCommand } from './commands/usage.js';
 
 /** Commands, one file each; each is a thin wrapper over a library call. */
 const COMMANDS = [
@@ -13,6 +14,7 @@ const COMMANDS = [
   estimateCommand,
   reportCommand,
   routeCommand,
+  usageCommand,
   mockServerCommand,
   doctorCommand,
 ];

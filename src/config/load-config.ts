@@ -123,6 +123,10 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
     preferLocal: router.prefer_local,
     dailyBudgetUsd: router.daily_budget_usd,
     onBudgetExhausted: router.on_budget_exhausted,
+    weeklyBudgetUsd: router.weekly_budget_usd,
+    monthlyBudgetUsd: router.monthly_budget_usd,
+    budgetAlertThreshold: router.budget_alert_threshold,
+    ledger: { path: raw.ledger.path, storeText: raw.ledger.store_text, batchSize: raw.ledger.batch_size },
     budgetTimezone: router.budget_timezone,
     selfCritique: router.self_critique,
     weights: {

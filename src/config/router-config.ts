@@ -40,6 +40,10 @@ export interface RouterConfig {
   preferLocal: boolean;
   dailyBudgetUsd: number;
   onBudgetExhausted: 'local_only' | 'reject';
+  weeklyBudgetUsd: number | undefined;
+  monthlyBudgetUsd: number | undefined;
+  budgetAlertThreshold: number;
+  ledger: { path: string | undefined; storeText: boolean; batchSize: number };
   budgetTimezone: string;
   selfCritique: boolean;
   weights: QualityWeights;

@@ -112,6 +112,11 @@ export const routerSchema = z.strictObject({
   prefer_local: z.boolean().default(true),
   daily_budget_usd: nonNegative.default(10),
   on_budget_exhausted: z.enum(['local_only', 'reject']).default('local_only'),
+  /** Optional caps over ISO weeks and calendar months. */
+  weekly_budget_usd: nonNegative.optional(),
+  monthly_budget_usd: nonNegative.optional(),
+  /** Warn once per window when spend reaches this share of a cap. @default 0.8 */
+  budget_alert_threshold: probability.default(0.8),
   /** IANA time zone whose calendar day the budget counts. @default 'UTC' */
   budget_timezone: z.string().default('UTC'),
   self_critique: z.boolean().default(true),
@@ -152,9 +157,19 @@ export const localCostsSchema = z.strictObject({
   default_watts: nonNegative.default(150),
 });
 
+export const ledgerSchema = z.strictObject({
+  /** SQLite file; HYBRIDLLM_LEDGER and --ledger override it. @default ~/.hybridllm/usage.db */
+  path: z.string().optional(),
+  /** Keep prompts and answers in the ledger. @default false */
+  store_text: z.boolean().default(false),
+  /** Attempts written per transaction. @default 50 */
+  batch_size: z.number().int().positive().default(50),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
+  ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
   local_costs: localCostsSchema.default({ usd_per_kwh: 0.15, fixed_usd_per_month: 0, default_watts: 150 }),
   models: z.array(modelSchema).min(1),
 });

@@ -88,7 +88,9 @@ export function verdict(summary: Summary): string {
     breakEven === null
       ? 'At these prices the local tiers never pay for their fixed cost.'
       : `The local machine pays for itself above ${formatInteger(Math.ceil(breakEven))} iterations a day; this workload is ${volume >= breakEven ? 'above' : 'below'} that.`,
-    `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check (pure API: ${formatPercent(pct(baseline.passed, baseline.requests))}), ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (pure API: ${formatDuration(baseline.latencyMs.p50)}).`,
+    run.kind === 'ledger'
+      ? `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check, ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (measured; pure-API quality cannot be measured from usage).`
+      : `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check (pure API: ${formatPercent(pct(baseline.passed, baseline.requests))}), ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (pure API: ${formatDuration(baseline.latencyMs.p50)}).`,
   ];
   return parts.join(' ');
 }
@@ -216,7 +218,9 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
     title:
       s.run.kind === 'synthetic'
         ? `${s.run.scenario}: ${formatInteger(s.run.iterationsPerDay)} iterations a day for ${formatInteger(s.run.days)} days (${formatInteger(n)} requests)`
-        : `Recorded workload ${s.run.workloadFile ?? ''}: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days`,
+        : s.run.kind === 'ledger'
+          ? `Real usage from the ledger: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days from ${s.run.startDate}`
+          : `Recorded workload ${s.run.workloadFile ?? ''}: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days`,
     verdict: verdict(s),
     figures: [
       { label: 'Pure API, per year', value: formatCurrency(cost.pureApi.perYear), assumption: true },

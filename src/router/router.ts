@@ -4,7 +4,12 @@ import { createRng, deriveSeed } from '../sim/rng.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { Provider } from '../config/schema.js';
 import { priceTokens } from '../cost/price-table.js';
-import { createMemoryBudgetGuard, type BudgetGuard, type Reservation } from '../ledger/budget-guard.js';
+import {
+  createMemoryBudgetGuard,
+  type BudgetCaps,
+  type BudgetGuard,
+  type Reservation,
+} from '../ledger/budget-guard.js';
 import type { Clock } from '../sim/clock.js';
 import { createRealClock } from '../sim/clock.js';
 import { nextTierIndex, planChain, selectTier } from './chain.js';
@@ -63,7 +68,7 @@ export class Router {
     this.config = config;
     this.backends = options.backends;
     this.clock = options.clock ?? createRealClock();
-    this.budget = options.budget ?? createMemoryBudgetGuard(config.dailyBudgetUsd, config.budgetTimezone);
+    this.budget = options.budget ?? createMemoryBudgetGuard(budgetCaps(config));
     this.sinks = [...(options.sinks ?? [])];
     this.critics = planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
   }
@@ -437,6 +442,17 @@ const NOT_ASKED = Object.freeze({
 function chainOfBestLocalTier(config: RouterConfig): ModelConfig[] {
   const quality = planChain('LOCAL_QUALITY', config).filter((m) => m.tier === 'LOCAL_QUALITY');
   return quality.length ? quality : planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
+}
+
+/** The budget caps a config sets. */
+export function budgetCaps(config: RouterConfig): BudgetCaps {
+  return {
+    dailyUsd: config.dailyBudgetUsd,
+    ...(config.weeklyBudgetUsd === undefined ? {} : { weeklyUsd: config.weeklyBudgetUsd }),
+    ...(config.monthlyBudgetUsd === undefined ? {} : { monthlyUsd: config.monthlyBudgetUsd }),
+    alertThreshold: config.budgetAlertThreshold,
+    timeZone: config.budgetTimezone,
+  };
 }
 
 /** Creates the router; the package root exports this. */

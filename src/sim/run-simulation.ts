@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { BudgetExhaustedError } from '../backends/errors.js';
 import { createSimulatedBackend } from '../backends/simulated/simulated-backend.js';
 import type { RouterConfig } from '../config/router-config.js';
-import { createRouter, type RouterSink } from '../router/router.js';
+import { budgetCaps, createRouter, type RouterSink } from '../router/router.js';
+import { createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
 import { createVirtualClock } from './clock.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
@@ -42,7 +43,14 @@ export interface SimulationOutput {
  * would cost without the router, not what a capped router would let through.
  */
 export function pureApiConfig(config: RouterConfig): RouterConfig {
-  return { ...config, preferLocal: false, selfCritique: false, dailyBudgetUsd: Number.POSITIVE_INFINITY };
+  return {
+    ...config,
+    preferLocal: false,
+    selfCritique: false,
+    dailyBudgetUsd: Number.POSITIVE_INFINITY,
+    weeklyBudgetUsd: undefined,
+    monthlyBudgetUsd: undefined,
+  };
 }
 
 /**
@@ -84,7 +92,9 @@ export async function runOnce(
   const aggregator = new RunAggregator(run.startMs);
   const sinks: RouterSink[] = [aggregator];
   if (kind === 'hybrid' && hooks.onHybridResult) sinks.push({ onRequest: hooks.onHybridResult });
-  const router = createRouter(config, { backends: backend, clock, sinks });
+  // The same budget logic on the virtual clock; alerts stay quiet (a year would print hundreds).
+  const budget = createMemoryBudgetGuard({ ...budgetCaps(config), onAlert: () => undefined });
+  const router = createRouter(config, { backends: backend, clock, sinks, budget });
   const every = hooks.progressEvery ?? 5000;
   let done = 0;
   let first: number | undefined;

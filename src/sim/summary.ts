@@ -15,7 +15,8 @@ const DAY_MS = 86_400_000;
 export interface Summary {
   tool: { name: 'hybridllm'; version: string };
   run: {
-    kind: 'synthetic' | 'recorded';
+    /** synthetic scenario, recorded workload, or real usage from the ledger */
+    kind: 'synthetic' | 'recorded' | 'ledger';
     scenario: string;
     seed: number;
     iterationsPerDay: number;

@@ -1,4 +1,9 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** CLI runs in tests never touch the user's real ledger. */
+const TEST_LEDGER = join(tmpdir(), `hybridllm-test-ledger-${process.pid}.db`);
 
 export const BIN = new URL('../../bin/hybridllm', import.meta.url).pathname;
 
@@ -17,7 +22,11 @@ export function runCli(
     execFile(
       BIN,
       args,
-      { cwd: options.cwd, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, HYBRIDLLM_LEDGER: TEST_LEDGER, ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -1,15 +1,28 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { renderReportFromDirs } from '../../report/render-report.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import { openLedger, resolveLedgerPath } from '../../ledger/ledger-db.js';
+import { summaryFromLedger } from '../../ledger/ledger-summary.js';
+import { parseWhen } from '../../ledger/usage-query.js';
+import { loadRun, renderReport, renderReportFromDirs } from '../../report/render-report.js';
+import type { LoadedRun } from '../../report/report-model.js';
+import { configOption, resolveConfigPath } from '../options.js';
+import { UsageError } from '../report-error.js';
 
 interface ReportArgs {
-  runs: string[];
+  runs?: string[];
   out?: string;
+  'from-ledger': boolean;
+  since: string;
+  until?: string;
+  ledger?: string;
+  against?: string;
+  config?: string;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: 'report <runs..>',
+  command: 'report [runs..]',
   describe: 'Render the HTML savings report from saved run folders (several give one comparative report)',
   builder: (yargs: Argv) =>
     yargs
@@ -21,12 +34,25 @@ from run folders written by \`hybridllm simulate\`: executive summary and scorec
 distribution, latency, cost vs quality, quality checks, fallback chains, model matrix, assumptions. The report
 is a pure function of the folders: rendering again gives the same bytes.`,
       )
-      .positional('runs', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'Run folders (reports/<run-id>)',
+      .positional('runs', { type: 'string', array: true, describe: 'Run folders (reports/<run-id>)' })
+      .option('from-ledger', {
+        type: 'boolean',
+        default: false,
+        describe: 'Render from real usage in the ledger: what it cost vs pure API for the same tokens',
       })
+      .option('since', {
+        type: 'string',
+        default: '30d',
+        describe: 'With --from-ledger: start (7d, 24h, or a date)',
+      })
+      .option('until', { type: 'string', describe: 'With --from-ledger: end (exclusive)' })
+      .option('ledger', { type: 'string', describe: 'With --from-ledger: the ledger file' })
+      .option('against', {
+        type: 'string',
+        describe:
+          "With --from-ledger: a simulation's run folder, to set its predictions beside what happened",
+      })
+      .option('config', configOption)
       .option('out', {
         type: 'string',
         describe: 'Output file (default: RUN_DIR/report.html for one run, ./report.html for several)',
@@ -35,10 +61,42 @@ is a pure function of the folders: rendering again gives the same bytes.`,
       .example(
         '$0 report reports/*-light-* reports/*-medium-* reports/*-heavy-* --out comparison.html',
         'one comparative report',
+      )
+      .example(
+        '$0 report --from-ledger --since 7d --against reports/20261124-221346-heavy-s33',
+        'last week as it happened, beside the prediction',
       ) as unknown as Argv<ReportArgs>,
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
-    const html = await renderReportFromDirs(args.runs);
-    const out = args.out ?? (args.runs.length === 1 ? join(args.runs[0]!, 'report.html') : 'report.html');
+    const runs = args.runs ?? [];
+    let html: string;
+    if (args['from-ledger']) {
+      if (runs.length)
+        throw new UsageError(
+          'give run folders or --from-ledger (with --against RUN_DIR to compare), not both',
+        );
+      const config = loadConfigFile(resolveConfigPath(args.config));
+      const db = openLedger(resolveLedgerPath(args.ledger, config.ledger.path), { readonly: true });
+      try {
+        const now = Date.now();
+        const window = {
+          sinceMs: parseWhen(args.since, now),
+          untilMs: args.until ? parseWhen(args.until, now, '--until') : now + 1,
+        };
+        const actual: LoadedRun = {
+          dir: 'ledger',
+          name: 'usage ledger',
+          summary: summaryFromLedger(db, window, config, `hybridllm ${process.argv.slice(2).join(' ')}`),
+        };
+        html = await renderReport(args.against ? [actual, loadRun(args.against)] : [actual]);
+      } finally {
+        db.close();
+      }
+    } else {
+      if (!runs.length) throw new UsageError('name at least one run folder, or use --from-ledger');
+      if (args.against) throw new UsageError('--against applies to --from-ledger');
+      html = await renderReportFromDirs(runs);
+    }
+    const out = args.out ?? (runs.length === 1 ? join(runs[0]!, 'report.html') : 'report.html');
     writeFileSync(out, html);
     process.stdout.write(`${out}\n`);
   },

@@ -7,6 +7,7 @@ import { createRealClock, createVirtualClock } from '../../sim/clock.js';
 import { createRealBackends } from '../../backends/real-backends.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { withEndpoint } from '../../config/endpoint-override.js';
+import { openUsageLedger } from '../../ledger/usage-ledger.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
 import { configOption, resolveConfigPath } from '../options.js';
@@ -23,6 +24,8 @@ interface RouteArgs {
   'prefer-local'?: boolean;
   backend: 'simulated' | 'real';
   'base-url'?: string;
+  ledger?: string;
+  record: boolean;
   seed: number;
   config?: string;
   json: boolean;
@@ -64,6 +67,17 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
         type: 'string',
         describe: 'With --backend real: send every model to this server (e.g. hybridllm mock-server)',
       })
+      .option('ledger', {
+        type: 'string',
+        describe:
+          'With --backend real: usage ledger file (default: $HYBRIDLLM_LEDGER, the config, ~/.hybridllm/usage.db)',
+      })
+      .option('record', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'With --backend real: record attempts in the ledger and hold the budget across processes (--no-record to skip)',
+      })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the simulated backend' })
       .option('config', configOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print the full result object as JSON' })
@@ -90,11 +104,16 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
     const loaded = loadConfigFile(configFile);
     const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
     const context = args.context === undefined ? undefined : readFileSync(args.context, 'utf8');
+    const ledger =
+      args.backend === 'real' && args.record
+        ? openUsageLedger(config, args.ledger ? { path: args.ledger } : {})
+        : undefined;
     const router =
       args.backend === 'real'
         ? createRouter(config, {
             backends: createRealBackends({ clock: createRealClock(), configFile }),
             clock: createRealClock(),
+            ...(ledger ? { sinks: [ledger.sink], budget: ledger.budget } : {}),
           })
         : (() => {
             const clock = createVirtualClock(Date.UTC(2026, 0, 1));
@@ -119,7 +138,12 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
       ...(args['quality-critical'] ? { qualityCritical: true } : {}),
       ...(args['prefer-local'] === undefined ? {} : { preferLocal: args['prefer-local'] }),
     };
-    const result = await router.route(request);
+    let result;
+    try {
+      result = await router.route(request);
+    } finally {
+      ledger?.close();
+    }
     process.stdout.write(
       args.json
         ? `${JSON.stringify(result, null, 2)}\n`

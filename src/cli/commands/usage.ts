@@ -1,0 +1,122 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { loadConfigFile } from '../../config/load-config.js';
+import { openLedger, resolveLedgerPath } from '../../ledger/ledger-db.js';
+import {
+  exportUsage,
+  importFallback,
+  parseWhen,
+  usageReport,
+  type UsageGrouping,
+} from '../../ledger/usage-query.js';
+import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
+import { configOption, resolveConfigPath } from '../options.js';
+import { UsageError } from '../report-error.js';
+
+interface UsageArgs {
+  since: string;
+  until?: string;
+  by: UsageGrouping;
+  json: boolean;
+  export?: string;
+  import?: string;
+  ledger?: string;
+  config?: string;
+}
+
+export const usageCommand: CommandModule<object, UsageArgs> = {
+  command: 'usage',
+  describe:
+    'Review real usage from the ledger: spend per day against budget, tiers, models, quality; export it',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        `hybridllm usage [--since 7d|DATE] [--until DATE] [--by day|model|tier|action] [--json]
+hybridllm usage --export FILE.csv|FILE.jsonl [--since …]
+hybridllm usage --import FILE.fallback.jsonl
+
+The design document's weekly review from the usage ledger (SQLite; --ledger, $HYBRIDLLM_LEDGER, the config's
+ledger.path, or ~/.hybridllm/usage.db): spend per day against the daily budget, calls and cost per tier /
+model / action, local share, fallback rate, pass rate, average confidence, latency p50/p95.`,
+      )
+      .option('since', {
+        type: 'string',
+        default: '7d',
+        describe: 'Start: a duration back from now (7d, 24h) or a date',
+      })
+      .option('until', { type: 'string', describe: 'End (exclusive): a date or date-time; default now' })
+      .option('by', {
+        choices: ['day', 'model', 'tier', 'action'] as const,
+        default: 'tier' as UsageGrouping,
+        describe: 'Grouping of the breakdown table',
+      })
+      .option('json', { type: 'boolean', default: false })
+      .option('export', {
+        type: 'string',
+        describe: 'Write every attempt in the window to FILE.csv or FILE.jsonl (streamed)',
+      })
+      .option('import', {
+        type: 'string',
+        describe: 'Load rows written to a fallback JSONL while the ledger was unusable',
+      })
+      .option('ledger', { type: 'string', describe: 'Ledger file' })
+      .option('config', configOption) as unknown as Argv<UsageArgs>,
+  handler: async (args: ArgumentsCamelCase<UsageArgs>) => {
+    const config = loadConfigFile(resolveConfigPath(args.config));
+    const path = resolveLedgerPath(args.ledger, config.ledger.path);
+    if (args.import) {
+      const db = openLedger(path);
+      try {
+        process.stdout.write(
+          `imported ${formatInteger(importFallback(db, args.import))} request(s) into ${path}\n`,
+        );
+      } finally {
+        db.close();
+      }
+      return;
+    }
+    const now = Date.now();
+    const window = {
+      sinceMs: parseWhen(args.since, now),
+      untilMs: args.until ? parseWhen(args.until, now, '--until') : now + 1,
+    };
+    if (window.untilMs <= window.sinceMs) throw new UsageError('--until must be after --since');
+    const db = openLedger(path, { readonly: !args.import });
+    try {
+      if (args.export) {
+        const rows = await exportUsage(db, window, args.export);
+        process.stdout.write(`exported ${formatInteger(rows)} attempt(s) to ${args.export}\n`);
+        return;
+      }
+      const report = usageReport(db, window, args.by, config.dailyBudgetUsd);
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `USAGE ${report.window.since.slice(0, 16).replace('T', ' ')} → ${report.window.until.slice(0, 16).replace('T', ' ')} UTC (${path})`,
+        `${formatInteger(report.requests)} requests, ${formatInteger(report.attempts)} calls, ${formatCurrency(report.costUsd)} spent`,
+        `local share ${formatPercent(report.localSharePct)}   fallback rate ${formatPercent(report.fallbackRatePct)}   pass rate ${formatPercent(report.passRatePct)}   avg confidence ${report.averageConfidence.toFixed(3)}   latency p50 ${formatDuration(report.latencyMs.p50)}, p95 ${formatDuration(report.latencyMs.p95)}`,
+        '',
+        `SPEND PER DAY (budget ${formatCurrency(report.dailyBudgetUsd)})`,
+        ...report.perDay.map(
+          (d) =>
+            `  ${d.day}  ${formatInteger(d.requests).padStart(7)} requests  ${formatCurrency(d.costUsd).padStart(10)}  ${'█'.repeat(Math.min(40, Math.round((d.costUsd / (d.budgetUsd || 1)) * 40)))}${d.overBudget ? '  OVER BUDGET' : ''}`,
+        ),
+        '',
+        `BY ${args.by.toUpperCase()}`.padEnd(34) + 'calls   requests        cost   pass rate',
+        ...report.groups.rows.map(
+          (r) =>
+            `  ${r.key.padEnd(30)} ${formatInteger(r.calls).padStart(7)} ${formatInteger(r.requests).padStart(10)} ${formatCurrency(r.costUsd).padStart(11)} ${formatPercent(r.passRatePct).padStart(11)}`,
+        ),
+      ];
+      if (report.requests === 0)
+        lines.push(
+          '',
+          'No usage in this window: route requests with --backend real (or through the library with the ledger sink) first.',
+        );
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,209 @@
+import { appendFileSync } from 'node:fs';
+import type { RouterSink } from '../router/router.js';
+import { isLocalTier, type RouteRequest, type RouteResult } from '../router/types.js';
+import { openLedger, type Db } from './ledger-db.js';
+
+export interface LedgerSinkOptions {
+  path: string;
+  /** Keep prompts and answers. @default false */
+  storeText?: boolean;
+  /** Requests per transaction. @default 50 */
+  batchSize?: number;
+  /** Longest a row waits in the buffer, ms. @default 250 */
+  flushMs?: number;
+  /** Where rows go when the ledger cannot be written. @default `<path>.fallback.jsonl` */
+  fallbackPath?: string;
+  /** Receives a warning once when falling back. @default stderr */
+  onWarning?: (message: string) => void;
+  /** An already open ledger (shared with the SQLite budget guard). */
+  db?: Db;
+}
+
+/** One ledger row per attempt, as stored and exported. */
+export interface AttemptRow {
+  ts_ms: number;
+  request_id: string;
+  step: number;
+  action: string | null;
+  complexity: string;
+  tier: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  ttft_ms: number;
+  latency_ms: number;
+  confidence: number;
+  checks: string;
+  outcome: string;
+  budget_limited: number;
+  prompt: string | null;
+  response: string | null;
+}
+
+export interface RequestRow {
+  request_id: string;
+  ts_ms: number;
+  action: string | null;
+  complexity: string;
+  start_tier: string;
+  final_tier: string | null;
+  final_model: string | null;
+  passed: number;
+  confidence: number;
+  attempts: number;
+  cost_usd: number;
+  /** Input tokens of the first attempt: what a pure-API call would have read. */
+  input_tokens: number;
+  /** Output tokens of the answer returned. */
+  output_tokens: number;
+  latency_ms: number;
+  budget_limited: number;
+}
+
+export function rowsOf(
+  result: RouteResult,
+  request: RouteRequest,
+  storeText: boolean,
+): { attempts: AttemptRow[]; request: RequestRow } {
+  const chosen = result.attempts.find(
+    (a) => a.model === result.model && !a.error && (a.passed || !result.passed),
+  );
+  const attempts = result.attempts.map((a, i): AttemptRow => ({
+    ts_ms: result.startedAtMs,
+    request_id: result.id,
+    step: a.step,
+    action: result.action ?? null,
+    complexity: result.complexity,
+    tier: a.tier,
+    model: a.model,
+    provider: a.provider,
+    input_tokens: a.inputTokens,
+    output_tokens: a.outputTokens,
+    cached_tokens: a.cachedInputTokens,
+    cost_usd: a.costUsd,
+    ttft_ms: a.ttftMs,
+    latency_ms: a.latencyMs,
+    confidence: a.confidence,
+    checks: JSON.stringify(Object.fromEntries(Object.entries(a.checks).map(([k, v]) => [k, v.score]))),
+    outcome: a.error ?? (a.passed ? 'pass' : 'quality_fail'),
+    budget_limited: a.budgetLimited ? 1 : 0,
+    prompt: storeText && i === 0 ? request.prompt : null,
+    response: storeText && a === chosen ? result.text : null,
+  }));
+  return {
+    attempts,
+    request: {
+      request_id: result.id,
+      ts_ms: result.startedAtMs,
+      action: result.action ?? null,
+      complexity: result.complexity,
+      start_tier: result.tier,
+      final_tier: result.finalTier ?? null,
+      final_model: result.model ?? null,
+      passed: result.passed ? 1 : 0,
+      confidence: result.confidence,
+      attempts: result.attempts.length,
+      cost_usd: result.totals.costUsd,
+      input_tokens:
+        result.attempts.find((a) => !a.error)?.inputTokens ?? result.attempts[0]?.inputTokens ?? 0,
+      output_tokens: chosen?.outputTokens ?? 0,
+      latency_ms: result.totals.latencyMs,
+      budget_limited: result.budgetLimited ? 1 : 0,
+    },
+  };
+}
+
+/** Whether the ledger answered from its tier: local share in usage reports. */
+export const servedLocally = (row: Pick<RequestRow, 'final_tier'>): boolean =>
+  row.final_tier !== null && isLocalTier(row.final_tier as never);
+
+/**
+ * A router sink that records every attempt and request in the SQLite ledger, batched in transactions (a
+ * crash loses at most the batch in flight; WAL keeps committed rows intact). When the ledger cannot be
+ * opened or written (corrupt, locked, disk full), rows go to a fallback JSONL file instead — never dropped.
+ */
+export class LedgerSink implements RouterSink {
+  private db: Db | undefined;
+  private readonly buffer: { attempts: AttemptRow[]; request: RequestRow }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writeBatch: ((batch: { attempts: AttemptRow[]; request: RequestRow }[]) => void) | undefined;
+  private warned = false;
+  readonly fallbackPath: string;
+  /** Rows written to the fallback file so far. */
+  fallbackRows = 0;
+
+  constructor(private readonly options: LedgerSinkOptions) {
+    this.fallbackPath = options.fallbackPath ?? `${options.path}.fallback.jsonl`;
+    try {
+      this.db = options.db ?? openLedger(options.path);
+      this.prepare(this.db);
+    } catch (error) {
+      this.fallBack(error);
+    }
+  }
+
+  private prepare(db: Db): void {
+    const attempt = db.prepare(
+      `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response)
+       VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response)`,
+    );
+    const request = db.prepare(
+      `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited)
+       VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited)`,
+    );
+    this.writeBatch = db.transaction((batch: { attempts: AttemptRow[]; request: RequestRow }[]) => {
+      for (const item of batch) {
+        for (const row of item.attempts) attempt.run(row);
+        request.run(item.request);
+      }
+    });
+  }
+
+  private fallBack(error: unknown): void {
+    this.writeBatch = undefined;
+    if (!this.warned) {
+      this.warned = true;
+      (this.options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(
+        `${(error as Error).message.replace(/\.$/, '')}; usage is written to ${this.fallbackPath} instead (import it later with hybridllm usage --import)`,
+      );
+    }
+  }
+
+  onRequest(result: RouteResult, request: RouteRequest): void {
+    this.buffer.push(rowsOf(result, request, this.options.storeText ?? false));
+    if (this.buffer.length >= (this.options.batchSize ?? 50)) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the buffered rows now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer.splice(0, this.buffer.length);
+    if (this.writeBatch) {
+      try {
+        this.writeBatch(batch);
+        return;
+      } catch (error) {
+        this.fallBack(
+          new Error(`${this.options.path}: cannot write the usage ledger: ${(error as Error).message}`),
+        );
+      }
+    }
+    appendFileSync(this.fallbackPath, batch.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    this.fallbackRows += batch.length;
+  }
+
+  close(): void {
+    this.flush();
+    if (!this.options.db) this.db?.close();
+    this.db = undefined;
+  }
+}

@@ -1,0 +1,189 @@
+import { compareCosts, CALENDAR_DAYS_PER_MONTH } from '../cost/cost-model.js';
+import { priceTableVersion, priceTokens } from '../cost/price-table.js';
+import type { RouterConfig } from '../config/router-config.js';
+import { meanLatency } from '../backends/simulated/simulated-backend.js';
+import {
+  isLocalTier,
+  type AttemptRecord,
+  type CheckScores,
+  type RouteResult,
+  type Tier,
+} from '../router/types.js';
+import { RunAggregator } from '../sim/run-aggregator.js';
+import { scorecard } from '../sim/scorecard.js';
+import { meanInterval, sha256, targetsOf, type Summary } from '../sim/summary.js';
+import { toolVersion } from '../version.js';
+import type { Db } from './ledger-db.js';
+import type { AttemptRow, RequestRow } from './ledger-sink.js';
+import type { UsageWindow } from './usage-query.js';
+
+const DAY_MS = 86_400_000;
+
+function attemptOf(row: AttemptRow): AttemptRecord {
+  const scores = JSON.parse(row.checks) as Record<string, number>;
+  const checks: CheckScores = {};
+  for (const [name, score] of Object.entries(scores)) checks[name as keyof CheckScores] = { score, note: '' };
+  const error = ['pass', 'quality_fail'].includes(row.outcome) ? undefined : row.outcome;
+  return {
+    requestId: row.request_id,
+    step: row.step,
+    model: row.model,
+    provider: row.provider,
+    tier: row.tier as Tier,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedInputTokens: row.cached_tokens,
+    costUsd: row.cost_usd,
+    ttftMs: row.ttft_ms,
+    latencyMs: row.latency_ms,
+    localBusyMs: isLocalTier(row.tier as Tier) ? row.latency_ms : 0,
+    confidence: row.confidence,
+    checks,
+    passed: row.outcome === 'pass',
+    finishReason: error ? 'error' : 'stop',
+    ...(error ? { error } : {}),
+  };
+}
+
+/**
+ * A run summary from real usage: what the routed requests actually cost, against what the same tokens would
+ * have cost sent to the config's first API model (the pure-API counterfactual). Pure-API quality is not
+ * measured from usage; its latency is that API model's measured mean (or its profile's).
+ */
+export function summaryFromLedger(
+  db: Db,
+  window: UsageWindow,
+  config: RouterConfig,
+  command: string,
+): Summary {
+  const api = config.models.find((m) => m.enabled && m.tier === 'API_FALLBACK');
+  if (!api) throw new Error('the config has no enabled API model to price the pure-API counterfactual');
+  const first = db
+    .prepare('SELECT MIN(ts_ms) AS t FROM requests WHERE ts_ms >= ? AND ts_ms < ?')
+    .get(window.sinceMs, window.untilMs) as { t: number | null };
+  const startMs = first.t ?? window.sinceMs;
+  const hybrid = new RunAggregator(startMs);
+  const baseline = new RunAggregator(startMs);
+  hybrid.startAt(startMs);
+  baseline.startAt(startMs);
+  const measured = db
+    .prepare(
+      'SELECT AVG(latency_ms) AS l FROM attempts WHERE model = ? AND outcome = ? AND ts_ms >= ? AND ts_ms < ?',
+    )
+    .get(api.name, 'pass', window.sinceMs, window.untilMs) as { l: number | null };
+  const apiLatency = measured.l ?? meanLatency(api.simulation.latency_ms);
+  const attemptsOf = db.prepare('SELECT * FROM attempts WHERE request_id = ? ORDER BY step');
+  let last = startMs;
+  for (const request of db
+    .prepare('SELECT * FROM requests WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms')
+    .iterate(window.sinceMs, window.untilMs) as IterableIterator<RequestRow>) {
+    const attempts = (attemptsOf.all(request.request_id) as AttemptRow[]).map(attemptOf);
+    last = request.ts_ms;
+    const result: RouteResult = {
+      id: request.request_id,
+      action: request.action ?? undefined,
+      complexity: request.complexity as RouteResult['complexity'],
+      tier: request.start_tier as Tier,
+      reason: '',
+      model: request.final_model ?? undefined,
+      finalTier: (request.final_tier ?? undefined) as Tier | undefined,
+      text: '',
+      passed: request.passed === 1,
+      confidence: request.confidence,
+      attempts,
+      totals: {
+        costUsd: request.cost_usd,
+        latencyMs: request.latency_ms,
+        inputTokens: attempts.reduce((s, a) => s + a.inputTokens, 0),
+        outputTokens: attempts.reduce((s, a) => s + a.outputTokens, 0),
+        attempts: attempts.length,
+      },
+      budgetLimited: request.budget_limited === 1,
+      startedAtMs: request.ts_ms,
+    };
+    hybrid.onRequest(result);
+    const cost = priceTokens(api.price, request.input_tokens, request.output_tokens);
+    baseline.onRequest({
+      ...result,
+      tier: 'API_FALLBACK',
+      model: api.name,
+      finalTier: 'API_FALLBACK',
+      passed: true,
+      confidence: 1,
+      attempts: [
+        {
+          requestId: request.request_id,
+          step: 0,
+          model: api.name,
+          provider: api.provider,
+          tier: 'API_FALLBACK',
+          inputTokens: request.input_tokens,
+          outputTokens: request.output_tokens,
+          cachedInputTokens: 0,
+          costUsd: cost,
+          ttftMs: 0,
+          latencyMs: apiLatency,
+          localBusyMs: 0,
+          confidence: 1,
+          checks: {},
+          passed: true,
+          finishReason: 'stop',
+        },
+      ],
+      totals: {
+        costUsd: cost,
+        latencyMs: apiLatency,
+        inputTokens: request.input_tokens,
+        outputTokens: request.output_tokens,
+        attempts: 1,
+      },
+      budgetLimited: false,
+    });
+  }
+  const hybridStats = hybrid.stats();
+  const baselineStats = baseline.stats();
+  const days = Math.max((last - startMs) / DAY_MS, 1 / 1440);
+  const cost = compareCosts(hybridStats, baselineStats, config, days, CALENDAR_DAYS_PER_MONTH);
+  const targets = targetsOf(undefined);
+  return {
+    tool: { name: 'hybridllm', version: toolVersion() },
+    run: {
+      kind: 'ledger',
+      scenario: 'real usage',
+      seed: 0,
+      iterationsPerDay: hybridStats.requests / days,
+      days,
+      startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
+      command,
+    },
+    config: {
+      file: config.source,
+      sha256: sha256(config.sourceText),
+      priceTable: priceTableVersion(),
+      models: config.models.map((m) => ({
+        name: m.name,
+        provider: m.provider,
+        tier: m.tier,
+        enabled: m.enabled,
+        sizeGb: m.sizeGb ?? null,
+        watts: m.watts,
+        inputPerMtok: m.price.inputPerMtok,
+        outputPerMtok: m.price.outputPerMtok,
+        cachedInputPerMtok: m.price.cachedInputPerMtok,
+        priceSource: m.price.source,
+      })),
+      qualityThreshold: config.qualityThreshold,
+      selfCritique: config.selfCritique,
+      dailyBudgetUsd: config.dailyBudgetUsd,
+      localCosts: config.localCosts,
+    },
+    scenarioSha256: null,
+    profiles: `none: measured usage from the ledger; pure API = the same tokens at ${api.name} prices (its quality not measured; latency ${Math.round(apiLatency)} ms mean)`,
+    hybrid: hybridStats,
+    baseline: baselineStats,
+    cost,
+    costPerRequest: { hybrid: meanInterval(hybridStats), baseline: meanInterval(baselineStats) },
+    scorecard: scorecard(hybridStats, cost, targets),
+    targets,
+  };
+}
