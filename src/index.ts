@@ -36,3 +36,6 @@ export { createSqliteBudgetGuard } from './ledger/sqlite-budget-guard.js';
 export { openLedger, resolveLedgerPath, LedgerError } from './ledger/ledger-db.js';
 export { usageReport, exportUsage } from './ledger/usage-query.js';
 export { renderReport, renderReportFromDirs, loadRun } from './report/render-report.js';
+export { bench, type BenchOptions, type BenchResult } from './bench/bench.js';
+export { loadTasks, type BenchTask } from './bench/tasks.js';
+export { loadProfiles } from './bench/profile.js';

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { reportError, EXIT } from './report-error.js';
+import { benchCommand } from './commands/bench.js';
 import { doctorCommand } from './commands/doctor.js';
 import { estimateCommand } from './commands/estimate.js';
 import { mockServerCommand } from './commands/mock-server.js';
@@ -15,6 +16,7 @@ const COMMANDS = [
   reportCommand,
   routeCommand,
   usageCommand,
+  benchCommand,
   mockServerCommand,
   doctorCommand,
 ];

@@ -160,27 +160,48 @@ export interface CostQualityPoint {
 
 /** The design document's "Cost vs Quality Trade-off", with pass rates measured in this run. */
 export function costQualityChart(id: string, points: readonly CostQualityPoint[]): ChartSpec {
-  const values = points.map((p) => ({ ...p }));
-  // Room on the right for the labels of the most expensive model.
-  const maxCost = Math.max(0.0001, ...points.map((p) => p.costPerCallUsd));
+  const chart = tierScatterChart(
+    id,
+    'Cost vs quality per model',
+    points.map((p) => ({ model: p.model, tier: p.tier, x: p.costPerCallUsd, y: p.passRate })),
+    'USD per call',
+    '$.4f',
+  );
+  return {
+    ...chart,
+    columns: ['Model', 'Tier', 'Calls', 'USD per call', 'Pass rate'],
+    rows: points.map((p) => [p.model, p.tier, p.calls, p.costPerCallUsd, p.passRate]),
+  };
+}
+
+/** Models as labelled points coloured by tier: pass rate against a cost or a latency. */
+export function tierScatterChart(
+  id: string,
+  title: string,
+  points: readonly { model: string; tier: string; x: number; y: number }[],
+  xTitle: string,
+  xFormat: string,
+): ChartSpec {
+  // Room on the right for the label of the right-most model.
+  const maxX = Math.max(0.0001, ...points.map((p) => p.x));
   return {
     id,
-    title: 'Cost vs quality per model',
+    title,
     spec: {
       width: 560,
       height: 240,
       config: CONFIG,
-      data: { values },
+      data: { values: points.map((p) => ({ ...p })) },
       encoding: {
         x: {
-          field: 'costPerCallUsd',
+          field: 'x',
           type: 'quantitative',
-          title: 'USD per call',
-          axis: { format: '$.4f' },
-          scale: { domain: [0, maxCost * 1.35] },
+          title: xTitle,
+          axis: { format: xFormat },
+          scale: { domain: [0, maxX * 1.35] },
         },
         y: {
-          field: 'passRate',
+          field: 'y',
           type: 'quantitative',
           title: 'pass rate',
           scale: { zero: false, padding: 12 },
@@ -206,8 +227,8 @@ export function costQualityChart(id: string, points: readonly CostQualityPoint[]
         },
       ],
     },
-    columns: ['Model', 'Tier', 'Calls', 'USD per call', 'Pass rate'],
-    rows: points.map((p) => [p.model, p.tier, p.calls, p.costPerCallUsd, p.passRate]),
+    columns: ['Model', 'Tier', xTitle, 'Pass rate'],
+    rows: points.map((p) => [p.model, p.tier, p.x, p.y]),
   };
 }
 

@@ -8,6 +8,7 @@ import { createRealBackends } from '../../backends/real-backends.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { withEndpoint } from '../../config/endpoint-override.js';
 import { openUsageLedger } from '../../ledger/usage-ledger.js';
+import { loadProfiles } from '../../bench/profile.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
 import { configOption, resolveConfigPath } from '../options.js';
@@ -26,6 +27,7 @@ interface RouteArgs {
   'base-url'?: string;
   ledger?: string;
   record: boolean;
+  profiles?: string;
   seed: number;
   config?: string;
   json: boolean;
@@ -78,6 +80,10 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
         describe:
           'With --backend real: record attempts in the ledger and hold the budget across processes (--no-record to skip)',
       })
+      .option('profiles', {
+        type: 'string',
+        describe: 'With --backend simulated: calibrated profiles from hybridllm bench',
+      })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the simulated backend' })
       .option('config', configOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print the full result object as JSON' })
@@ -118,7 +124,11 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
         : (() => {
             const clock = createVirtualClock(Date.UTC(2026, 0, 1));
             return createRouter(config, {
-              backends: createSimulatedBackend({ seed: args.seed, clock }),
+              backends: createSimulatedBackend({
+                seed: args.seed,
+                clock,
+                ...(args.profiles ? { profiles: new Map(Object.entries(loadProfiles(args.profiles))) } : {}),
+              }),
               clock,
             });
           })();

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { analyticEstimate } from '../../cost/analytic-estimate.js';
+import { loadProfiles } from '../../bench/profile.js';
 import { loadScenarioFile } from '../../sim/load-scenario.js';
 import { parseColumnMap } from '../../sim/recorded-workload.js';
 import { simulate, type SimulateResult } from '../../sim/simulate.js';
@@ -30,6 +31,7 @@ interface SimulateArgs {
   rate?: number;
   poisson: boolean;
   'base-url'?: string;
+  profiles?: string;
 }
 
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
@@ -106,6 +108,10 @@ volume, latency, quality and the design document's success metrics, and writes a
       .option('base-url', {
         type: 'string',
         describe: 'With --backend real: send every model to this server',
+      })
+      .option('profiles', {
+        type: 'string',
+        describe: 'Calibrated profiles from hybridllm bench (profiles.yaml) in place of the config defaults',
       })
       .option('config', configOption)
       .option('json', {
@@ -206,6 +212,9 @@ volume, latency, quality and the design document's success metrics, and writes a
           ...(args.days === undefined ? {} : { days: args.days }),
           runs: args.runs,
           out: args.write ? args.out : false,
+          ...(args.profiles
+            ? { profiles: { file: args.profiles, byModel: loadProfiles(args.profiles) } }
+            : {}),
           ...(args.backend === 'real'
             ? {
                 real: {

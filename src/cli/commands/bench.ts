@@ -1,0 +1,164 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { bench } from '../../bench/bench.js';
+import { DEFAULT_TASKS, loadTasks } from '../../bench/tasks.js';
+import { withEndpoint } from '../../config/endpoint-override.js';
+import { loadConfigFile } from '../../config/load-config.js';
+import { formatDuration, formatPercent } from '../../report/format-numbers.js';
+import { isLocalTier } from '../../router/types.js';
+import { runId } from '../../sim/run-folder.js';
+import { configOption, resolveConfigPath } from '../options.js';
+import { createProgress } from '../progress.js';
+import { UsageError } from '../report-error.js';
+import { join } from 'node:path';
+
+interface BenchArgs {
+  models?: string;
+  tasks?: string;
+  limit?: number;
+  runs: number;
+  warmup: number;
+  concurrency: number;
+  rate?: number;
+  poisson: boolean;
+  'max-tokens': number;
+  timeout: number;
+  out: string;
+  json: boolean;
+  'base-url'?: string;
+  config?: string;
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe:
+    'Benchmark local models on this hardware (latency, tokens/s, quality) and write calibrated profiles',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        `hybridllm bench [--models phi3:mini,llama3:8b,…] [--tasks FILE] [--runs N] [--warmup N]
+                 [--concurrency C | --rate R [--poisson]] [--max-tokens N] [--timeout S] [--out DIR] [--json]
+
+Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl; --tasks also reads GSM8K- and
+HumanEval-style JSONL) to each model through its real backend and measures TTFT, TPOT (excluding the first
+token), end-to-end latency, output tokens/s (client side, and Ollama's eval_count/eval_duration), load time,
+throughput; p50/p90/p95/p99, mean, stddev. Each answer is judged by the task's expectation and the router's
+quality check. Writes results.jsonl, summary.json, summary.csv, report.html and profiles.yaml — the
+calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was measured.`,
+      )
+      .option('models', {
+        type: 'string',
+        describe: 'Comma-separated model names (default: the enabled local models)',
+      })
+      .option('tasks', { type: 'string', describe: 'Task file (JSONL; .gz allowed)' })
+      .option('limit', { type: 'number', describe: 'Use only the first N tasks' })
+      .option('runs', { type: 'number', default: 1, describe: 'Measured passes over the task set' })
+      .option('warmup', { type: 'number', default: 1, describe: 'Unrecorded requests per model first' })
+      .option('concurrency', { type: 'number', default: 1 })
+      .option('rate', {
+        type: 'number',
+        describe: 'Requests started per second (instead of a fixed concurrency)',
+      })
+      .option('poisson', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --rate: Poisson (exponential) gaps',
+      })
+      .option('max-tokens', { type: 'number', default: 256 })
+      .option('timeout', { type: 'number', default: 120, describe: 'Per-request timeout, seconds' })
+      .option('out', { type: 'string', default: 'reports', describe: 'Where the results folder goes' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+      .option('base-url', {
+        type: 'string',
+        describe: 'Send every model to this server (e.g. hybridllm mock-server)',
+      })
+      .option('config', configOption)
+      .example(
+        '$0 mock-server & $0 bench --models phi3:mini --runs 3',
+        'try it with no Ollama installed',
+      ) as unknown as Argv<BenchArgs>,
+  handler: async (args: ArgumentsCamelCase<BenchArgs>) => {
+    for (const [flag, value] of [
+      ['runs', args.runs],
+      ['warmup', args.warmup + 1],
+      ['concurrency', args.concurrency],
+      ['max-tokens', args['max-tokens']],
+    ] as const)
+      if (!Number.isInteger(value) || value < 1)
+        throw new UsageError(`--${flag} must be a positive integer, got ${String(value)}`);
+    if (args.rate !== undefined && !(args.rate > 0))
+      throw new UsageError(`--rate must be positive, got ${String(args.rate)}`);
+    if (args.rate !== undefined && args.concurrency !== 1)
+      throw new UsageError('give either --concurrency or --rate, not both');
+    const configFile = resolveConfigPath(args.config);
+    const loaded = loadConfigFile(configFile);
+    const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
+    const names = args.models
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
+    const models = names
+      ? names.map((name) => {
+          const model = config.models.find((m) => m.name === name || m.model === name);
+          if (!model)
+            throw new UsageError(
+              `--models: no model '${name}' in ${configFile}; known: ${config.models.map((m) => m.name).join(', ')}`,
+            );
+          return model;
+        })
+      : config.models.filter((m) => m.enabled && isLocalTier(m.tier));
+    const tasksFile = args.tasks ?? DEFAULT_TASKS;
+    const all = loadTasks(tasksFile);
+    const tasks = args.limit ? all.slice(0, args.limit) : all;
+    const outDir = join(args.out, runId('bench', 0).replace(/-s0$/, ''));
+    const controller = new AbortController();
+    const progress = createProgress(!args.json);
+    let interrupts = 0;
+    const onSigint = (): void => {
+      if (++interrupts > 1) process.exit(130);
+      process.stderr.write('\nstopping after the requests in flight (Ctrl-C again to quit now)…\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const result = await bench({
+        config,
+        configFile,
+        models,
+        tasks,
+        tasksFile,
+        runs: args.runs,
+        warmup: args.warmup,
+        concurrency: args.concurrency,
+        ...(args.rate ? { rate: args.rate, poisson: args.poisson } : {}),
+        maxTokens: args['max-tokens'],
+        timeoutMs: args.timeout * 1000,
+        outDir,
+        signal: controller.signal,
+        onProgress: (model, done, total) => progress.update(model, done, total),
+      });
+      progress.stop();
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ ...result.summary, outDir }, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `BENCH ${tasks.length} tasks × ${args.runs} run(s) on ${result.summary.hardware.cpu} (${result.summary.hardware.cores} cores, ${result.summary.hardware.ramGb} GB, GPU: ${result.summary.hardware.gpu})${result.summary.interrupted ? ' — INTERRUPTED, partial results' : ''}`,
+        'model                 requests errors  TTFT p50  TPOT p50   E2E p50   E2E p95  tok/s p50  pass S/M/C          recommended',
+        ...result.summary.models.map((m) => {
+          const q = (c: 'SIMPLE' | 'MODERATE' | 'COMPLEX'): string =>
+            m.quality[c].passRate === null ? '–' : formatPercent(m.quality[c].passRate! * 100, 0);
+          return `${m.model.padEnd(22)}${String(m.requests).padStart(8)}${String(m.errors).padStart(7)}${formatDuration(m.ttftMs.p50).padStart(10)}${formatDuration(m.tpotMs.p50).padStart(10)}${formatDuration(m.e2eMs.p50).padStart(10)}${formatDuration(m.e2eMs.p95).padStart(10)}${m.tokensPerSecond.p50.toFixed(1).padStart(11)}  ${`${q('SIMPLE')}/${q('MODERATE')}/${q('COMPLEX')}`.padEnd(18)} ${m.recommendation.tier} (${m.recommendation.reason})`;
+        }),
+        '',
+        ...Object.values(result.summary.definitions).map((d) => `  ${d}`),
+        '',
+        `Results: ${outDir}/ (results.jsonl, summary.json, summary.csv, report.html)`,
+        `Profile: ${outDir}/profiles.yaml — use it with: hybridllm simulate --scenario heavy --profiles ${outDir}/profiles.yaml`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      process.off('SIGINT', onSigint);
+      progress.stop();
+    }
+  },
+};
