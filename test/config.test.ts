@@ -84,7 +84,7 @@ describe('bad configs give one clear message with file:line:column', () => {
     [
       'unknown provider',
       edit('provider: ollama', 'provider: olama'),
-      /^bad\.yaml:\d+:15: models\[0\]\.provider: expected one of "ollama", "openai-compatible", "anthropic", "openai"; found "olama"/,
+      /^bad\.yaml:\d+:15: models\[0\]\.provider: expected one of "ollama", "openai-compatible", "anthropic", "openai", "llamacpp"; found "olama"/,
     ],
     [
       'unknown tier',

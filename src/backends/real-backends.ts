@@ -2,6 +2,7 @@ import type { Provider } from '../config/schema.js';
 import type { Clock } from '../sim/clock.js';
 import { createAnthropicBackend } from './anthropic-backend.js';
 import type { Backend } from './backend.js';
+import { createLlamaCppBackend } from './llamacpp-backend.js';
 import { createOllamaBackend } from './ollama-backend.js';
 import { createOpenAIBackend } from './openai-backend.js';
 
@@ -26,5 +27,6 @@ export function createRealBackends(settings: RealBackendSettings): Record<Provid
     openai,
     'openai-compatible': openai,
     anthropic: createAnthropicBackend({ ...common, configFile: settings.configFile }),
+    llamacpp: createLlamaCppBackend({ clock: settings.clock }),
   };
 }

@@ -32,6 +32,8 @@ export interface BenchRow {
   tokensPerSecond?: number;
   serverTokensPerSecond?: number;
   loadMs?: number;
+  /** The server's own prompt-evaluation time (Ollama, llama.cpp), ms. */
+  serverPromptMs?: number;
   finishReason?: string;
   confidence?: number;
   qualityPassed?: boolean;

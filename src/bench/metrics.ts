@@ -66,5 +66,6 @@ export function requestMetrics(
         ? (server['eval_count'] / server['eval_duration']) * 1e9
         : undefined,
     loadMs: server?.['load_duration'] !== undefined ? server['load_duration'] / 1e6 : undefined,
+    serverPromptMs: server?.['prompt_eval_duration'] ? server['prompt_eval_duration'] / 1e6 : undefined,
   };
 }

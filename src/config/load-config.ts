@@ -36,6 +36,16 @@ export function parseConfig(
 export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig {
   const names = new Set<string>();
   const models = raw.models.map((model, index): ModelConfig => {
+    if (model.provider === 'llamacpp' && !model.model_path)
+      throw source.errorAt(
+        ['models', index],
+        `model '${model.name}' has provider llamacpp but no model_path; set it to a GGUF file`,
+      );
+    if (model.provider === 'llamacpp' && !isLocalTier(model.tier))
+      throw source.errorAt(
+        ['models', index, 'tier'],
+        `a llamacpp model runs locally; expected tier LOCAL_FAST or LOCAL_QUALITY`,
+      );
     if (names.has(model.name))
       throw source.errorAt(
         ['models', index, 'name'],
@@ -73,6 +83,17 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       price,
       watts: local ? (model.watts ?? raw.local_costs.default_watts) : 0,
       timeoutMs: model.timeout_ms ?? raw.router.timeouts_ms[model.tier],
+      ...(model.provider === 'llamacpp'
+        ? {
+            llamacpp: {
+              modelPath: model.model_path!,
+              contextSize: model.context_size ?? 2048,
+              ...(model.threads ? { threads: model.threads } : {}),
+              parallel: model.parallel ?? 2,
+              chatTemplate: model.chat_template ?? 'auto',
+            },
+          }
+        : {}),
       simulation: model.simulation,
       index,
     };

@@ -18,6 +18,14 @@ export interface ModelConfig {
   watts: number;
   /** Call timeout, ms. */
   timeoutMs: number;
+  /** In-process llama.cpp settings (provider `llamacpp`). */
+  llamacpp?: {
+    modelPath: string;
+    contextSize: number;
+    threads?: number;
+    parallel: number;
+    chatTemplate: 'auto' | 'none';
+  };
   simulation: SimulationProfile;
   /** Index in the config's `models` list, for error messages. */
   index: number;

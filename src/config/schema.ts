@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPLEXITIES, TIERS } from '../router/types.js';
 
 /** Providers a model can be served by. */
-export const PROVIDERS = ['ollama', 'openai-compatible', 'anthropic', 'openai'] as const;
+export const PROVIDERS = ['ollama', 'openai-compatible', 'anthropic', 'openai', 'llamacpp'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const DEFECTS = [
@@ -95,6 +95,16 @@ export const modelSchema = z.strictObject({
   price_id: z.string().optional(),
   /** Power draw while busy, W (local models, energy cost). */
   watts: nonNegative.optional(),
+  /** llamacpp: the GGUF file to load in-process with node-llama-cpp. */
+  model_path: z.string().min(1).optional(),
+  /** llamacpp: context size in tokens (shared by the concurrent sequences). @default 2048 */
+  context_size: z.number().int().positive().optional(),
+  /** llamacpp: CPU threads. @default physical cores − 1, at least 1 (all cores thrash on small machines) */
+  threads: z.number().int().positive().optional(),
+  /** llamacpp: requests served at once (context sequences). @default 2 */
+  parallel: z.number().int().positive().optional(),
+  /** llamacpp: `auto` uses the model's chat template when its GGUF has one; `none` is plain completion. @default auto */
+  chat_template: z.enum(['auto', 'none']).optional(),
   /** Abort a call after this long, ms; defaults per tier under router.timeouts_ms. */
   timeout_ms: z.number().int().positive().optional(),
   simulation: simulationSchema,

@@ -9,6 +9,7 @@ import { ollamaHost } from '../backends/ollama-backend.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import { isLocalTier } from '../router/types.js';
 import { createRealClock } from '../sim/clock.js';
+import { checkGguf, engineInfo, INSTALL_HINT } from '../llamacpp/engine.js';
 
 const run = promisify(execFile);
 
@@ -173,6 +174,40 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
         ...(pulled ? {} : { hint: `ollama pull ${model.model}` }),
         required: true,
       });
+    }
+  }
+
+  const llamacppModels = local.filter((m) => m.provider === 'llamacpp');
+  if (llamacppModels.length) {
+    const info = await engineInfo();
+    checks.push(
+      'error' in info
+        ? { name: 'llama.cpp', status: 'fail', detail: info.error, hint: INSTALL_HINT, required: true }
+        : {
+            name: 'llama.cpp',
+            status: 'ok',
+            detail: `node-llama-cpp ${info.release}, ${info.backend} backend, ${info.cores} cores`,
+            required: true,
+          },
+    );
+    for (const model of llamacppModels) {
+      try {
+        checkGguf(model.llamacpp!.modelPath, model.name);
+        checks.push({
+          name: `Model ${model.name}`,
+          status: 'ok',
+          detail: `${model.llamacpp!.modelPath} is a GGUF file`,
+          required: true,
+        });
+      } catch (error) {
+        checks.push({
+          name: `Model ${model.name}`,
+          status: 'fail',
+          detail: (error as Error).message,
+          hint: 'point model_path at a .gguf file (Ollama keeps them under ~/.ollama/models/blobs)',
+          required: true,
+        });
+      }
     }
   }
 

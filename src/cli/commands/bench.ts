@@ -5,6 +5,7 @@ import { withEndpoint } from '../../config/endpoint-override.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { formatDuration, formatPercent } from '../../report/format-numbers.js';
 import { isLocalTier } from '../../router/types.js';
+import { adHocModel } from '../../llamacpp/engine.js';
 import { runId } from '../../sim/run-folder.js';
 import { configOption, resolveConfigPath } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -96,14 +97,21 @@ calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was meas
       ?.split(',')
       .map((m) => m.trim())
       .filter(Boolean);
+    const template = config.models.find((m) => m.tier === 'LOCAL_FAST') ?? config.models[0]!;
     const models = names
       ? names.map((name) => {
           const model = config.models.find((m) => m.name === name || m.model === name);
-          if (!model)
-            throw new UsageError(
-              `--models: no model '${name}' in ${configFile}; known: ${config.models.map((m) => m.name).join(', ')}`,
-            );
-          return model;
+          if (model) return model;
+          // llamacpp:FILE.gguf benchmarks a GGUF file in-process, with no config entry.
+          if (name.startsWith('llamacpp:') && /\.gguf$/i.test(name))
+            return adHocModel(name.slice('llamacpp:'.length), {
+              ...template,
+              tier: 'LOCAL_FAST',
+              enabled: true,
+            });
+          throw new UsageError(
+            `--models: no model '${name}' in ${configFile}; known: ${config.models.map((m) => m.name).join(', ')} (or llamacpp:FILE.gguf)`,
+          );
         })
       : config.models.filter((m) => m.enabled && isLocalTier(m.tier));
     const tasksFile = args.tasks ?? DEFAULT_TASKS;
