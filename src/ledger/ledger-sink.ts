@@ -116,6 +116,26 @@ export function rowsOf(
   };
 }
 
+export type LedgerItem = { attempts: AttemptRow[]; request: RequestRow };
+
+/** A transaction that writes requests with their attempts: they commit together or not at all. */
+export function batchWriter(db: Db): (batch: readonly LedgerItem[]) => void {
+  const attempt = db.prepare(
+    `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response)
+     VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response)`,
+  );
+  const request = db.prepare(
+    `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited)
+     VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited)`,
+  );
+  return db.transaction((batch: readonly LedgerItem[]) => {
+    for (const item of batch) {
+      for (const row of item.attempts) attempt.run(row);
+      request.run(item.request);
+    }
+  });
+}
+
 /** Whether the ledger answered from its tier: local share in usage reports. */
 export const servedLocally = (row: Pick<RequestRow, 'final_tier'>): boolean =>
   row.final_tier !== null && isLocalTier(row.final_tier as never);
@@ -127,9 +147,9 @@ export const servedLocally = (row: Pick<RequestRow, 'final_tier'>): boolean =>
  */
 export class LedgerSink implements RouterSink {
   private db: Db | undefined;
-  private readonly buffer: { attempts: AttemptRow[]; request: RequestRow }[] = [];
+  private readonly buffer: LedgerItem[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private writeBatch: ((batch: { attempts: AttemptRow[]; request: RequestRow }[]) => void) | undefined;
+  private writeBatch: ((batch: readonly LedgerItem[]) => void) | undefined;
   private warned = false;
   readonly fallbackPath: string;
   /** Rows written to the fallback file so far. */
@@ -146,20 +166,7 @@ export class LedgerSink implements RouterSink {
   }
 
   private prepare(db: Db): void {
-    const attempt = db.prepare(
-      `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response)
-       VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response)`,
-    );
-    const request = db.prepare(
-      `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited)
-       VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited)`,
-    );
-    this.writeBatch = db.transaction((batch: { attempts: AttemptRow[]; request: RequestRow }[]) => {
-      for (const item of batch) {
-        for (const row of item.attempts) attempt.run(row);
-        request.run(item.request);
-      }
-    });
+    this.writeBatch = batchWriter(db);
   }
 
   private fallBack(error: unknown): void {

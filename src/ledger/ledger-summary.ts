@@ -1,5 +1,5 @@
 import { compareCosts, CALENDAR_DAYS_PER_MONTH } from '../cost/cost-model.js';
-import { priceTableVersion, priceTokens } from '../cost/price-table.js';
+import { priceTokens } from '../cost/price-table.js';
 import type { RouterConfig } from '../config/router-config.js';
 import { meanLatency } from '../backends/simulated/simulated-backend.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../router/types.js';
 import { RunAggregator } from '../sim/run-aggregator.js';
 import { scorecard } from '../sim/scorecard.js';
-import { meanInterval, sha256, targetsOf, type Summary } from '../sim/summary.js';
+import { configSummary, meanInterval, targetsOf, type Summary } from '../sim/summary.js';
 import { toolVersion } from '../version.js';
 import type { Db } from './ledger-db.js';
 import type { AttemptRow, RequestRow } from './ledger-sink.js';
@@ -156,27 +156,7 @@ export function summaryFromLedger(
       startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
       command,
     },
-    config: {
-      file: config.source,
-      sha256: sha256(config.sourceText),
-      priceTable: priceTableVersion(),
-      models: config.models.map((m) => ({
-        name: m.name,
-        provider: m.provider,
-        tier: m.tier,
-        enabled: m.enabled,
-        sizeGb: m.sizeGb ?? null,
-        watts: m.watts,
-        inputPerMtok: m.price.inputPerMtok,
-        outputPerMtok: m.price.outputPerMtok,
-        cachedInputPerMtok: m.price.cachedInputPerMtok,
-        priceSource: m.price.source,
-      })),
-      qualityThreshold: config.qualityThreshold,
-      selfCritique: config.selfCritique,
-      dailyBudgetUsd: config.dailyBudgetUsd,
-      localCosts: config.localCosts,
-    },
+    config: configSummary(config),
     scenarioSha256: null,
     profiles: `none: measured usage from the ledger; pure API = the same tokens at ${api.name} prices (its quality not measured; latency ${Math.round(apiLatency)} ms mean)`,
     hybrid: hybridStats,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import { ConfigError } from '../config/config-error.js';
 import type { Db } from './ledger-db.js';
-import type { AttemptRow, RequestRow } from './ledger-sink.js';
+import { batchWriter, type AttemptRow, type LedgerItem } from './ledger-sink.js';
 
 export type UsageGrouping = 'day' | 'model' | 'tier' | 'action';
 
@@ -197,26 +197,14 @@ export function importFallback(db: Db, file: string): number {
   } catch {
     throw new ConfigError(`${file}: cannot read the fallback file.`);
   }
-  const attempt = db.prepare(
-    `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response)
-     VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response)`,
-  );
-  const request = db.prepare(
-    `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited)
-     VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited)`,
-  );
   const lines = text.split('\n').filter((l) => l.trim());
-  db.transaction(() => {
-    lines.forEach((line, i) => {
-      let item: { attempts: AttemptRow[]; request: RequestRow };
-      try {
-        item = JSON.parse(line) as typeof item;
-      } catch {
-        throw new ConfigError(`${file}:${i + 1}: not a ledger row (invalid JSON).`);
-      }
-      for (const row of item.attempts) attempt.run(row);
-      request.run(item.request);
-    });
-  })();
-  return lines.length;
+  const items = lines.map((line, i): LedgerItem => {
+    try {
+      return JSON.parse(line) as LedgerItem;
+    } catch {
+      throw new ConfigError(`${file}:${i + 1}: not a ledger row (invalid JSON).`);
+    }
+  });
+  batchWriter(db)(items);
+  return items.length;
 }

@@ -99,6 +99,31 @@ export function coveredDays(output: SimulationOutput): number {
   return Math.max((last - first) / DAY_MS, 1 / 1440);
 }
 
+/** What a summary records of the config: file, hash, price table, models with their prices. */
+export function configSummary(config: RouterConfig): Summary['config'] {
+  return {
+    file: config.source,
+    sha256: sha256(config.sourceText),
+    priceTable: priceTableVersion(),
+    models: config.models.map((m) => ({
+      name: m.name,
+      provider: m.provider,
+      tier: m.tier,
+      enabled: m.enabled,
+      sizeGb: m.sizeGb ?? null,
+      watts: m.watts,
+      inputPerMtok: m.price.inputPerMtok,
+      outputPerMtok: m.price.outputPerMtok,
+      cachedInputPerMtok: m.price.cachedInputPerMtok,
+      priceSource: m.price.source,
+    })),
+    qualityThreshold: config.qualityThreshold,
+    selfCritique: config.selfCritique,
+    dailyBudgetUsd: config.dailyBudgetUsd,
+    localCosts: config.localCosts,
+  };
+}
+
 export function buildSummary(
   output: SimulationOutput,
   options: { command: string; workloadFile?: string; seed: number; profiles?: string },
@@ -123,27 +148,7 @@ export function buildSummary(
       ...(options.workloadFile ? { workloadFile: options.workloadFile, workload: run.readStats } : {}),
       command: options.command,
     },
-    config: {
-      file: config.source,
-      sha256: sha256(config.sourceText),
-      priceTable: priceTableVersion(),
-      models: config.models.map((m) => ({
-        name: m.name,
-        provider: m.provider,
-        tier: m.tier,
-        enabled: m.enabled,
-        sizeGb: m.sizeGb ?? null,
-        watts: m.watts,
-        inputPerMtok: m.price.inputPerMtok,
-        outputPerMtok: m.price.outputPerMtok,
-        cachedInputPerMtok: m.price.cachedInputPerMtok,
-        priceSource: m.price.source,
-      })),
-      qualityThreshold: config.qualityThreshold,
-      selfCritique: config.selfCritique,
-      dailyBudgetUsd: config.dailyBudgetUsd,
-      localCosts: config.localCosts,
-    },
+    config: configSummary(config),
     scenarioSha256: scenario ? sha256(scenario.text) : null,
     profiles: options.profiles ?? 'config defaults (llm_config.yaml simulation profiles)',
     hybrid: hybrid.stats,
