@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bench } from '../src/bench/bench.js';
@@ -215,6 +215,44 @@ describe('bench against the fake servers with injected latency', () => {
 });
 
 describe('hybridllm bench', () => {
+  it('Ctrl-C stops cleanly and keeps what was measured', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers/cli.js');
+    const mock = await withMock({
+      timeScale: 1,
+      timing: { 'phi3:mini': { ttftMs: 100, tokensPerSecond: 100, outputTokens: 20 } },
+    });
+    server = mock.server;
+    const out = tempDir();
+    const child = spawn(
+      BIN,
+      ['bench', '--base-url', server.url, '--models', 'phi3:mini', '--out', out, '--warmup', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    // let a few requests finish (~300 ms each), then interrupt
+    const start = Date.now();
+    while (server.log.length < 5 && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/INTERRUPTED, partial results/);
+    const folder = readdirSync(out)[0]!;
+    const summary = JSON.parse(readFileSync(join(out, folder, 'summary.json'), 'utf8')) as {
+      interrupted: boolean;
+      models: { requests: number }[];
+    };
+    expect(summary.interrupted).toBe(true);
+    expect(summary.models[0]!.requests).toBeGreaterThanOrEqual(3);
+    expect(summary.models[0]!.requests).toBeLessThan(130);
+    expect(
+      readFileSync(join(out, folder, 'results.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(summary.models[0]!.requests);
+  });
+
   it('runs against hybridllm mock-server as the README shows, with --json', async () => {
     const mock = await withMock({ timeScale: 0.05 });
     server = mock.server;

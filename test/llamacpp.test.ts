@@ -152,6 +152,15 @@ describe('the llamacpp provider (node-llama-cpp, in-process)', () => {
     });
   });
 
+  it('says how to install node-llama-cpp when a config uses llamacpp and the package is absent', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fixture = new URL('./fixtures/without-node-llama-cpp.mjs', import.meta.url).pathname;
+    const output = execFileSync(process.execPath, [fixture, TINY], { encoding: 'utf8' });
+    expect(output.trim()).toMatch(
+      /^BadRequestError: provider llamacpp needs the optional package node-llama-cpp: npm i -E node-llama-cpp@3\.21\.1/,
+    );
+  });
+
   it("bench's TTFT, TPOT and tokens/s agree with the engine's own timings within 5%", async () => {
     // In its own process, as a user runs it: timing inside a test worker measures the worker too.
     const out = tempDir();
