@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/router-config.js';
 import type { AnswerPlan } from './answer-plan.js';
-import { playOut, sendJson, waitWhole, type Exchange } from './wire-common.js';
+import { finishWhole, playOut, sendJson, type Exchange } from './wire-common.js';
 
 export function anthropicError(type: string, message: string): unknown {
   return {
@@ -63,13 +63,7 @@ export async function anthropicMessages(
     usage: { ...usage, output_tokens: outputTokens },
   });
   if (body['stream'] !== true) {
-    await waitWhole(exchange, plan);
-    if (exchange.closed()) return;
-    if (exchange.fault === 'cut') return void response.socket?.destroy();
-    if (exchange.fault === 'malformed') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      return void response.end('{"id": "broken');
-    }
+    if (await finishWhole(exchange, plan)) return;
     return sendJson(
       response,
       200,

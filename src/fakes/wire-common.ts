@@ -82,3 +82,23 @@ export async function waitWhole(exchange: Exchange, plan: AnswerPlan, extraDelay
   const wait = total - exchange.elapsed();
   if (wait > 0) await sleep(wait);
 }
+
+/**
+ * Waits out a non-streamed answer, then plays the faults that concern a whole response: `cut` drops the
+ * connection, `malformed` sends a broken JSON body. Returns true when the exchange is finished (a fault was
+ * played or the client left), false when the caller should send the answer.
+ */
+export async function finishWhole(exchange: Exchange, plan: AnswerPlan, extraDelayMs = 0): Promise<boolean> {
+  await waitWhole(exchange, plan, extraDelayMs);
+  if (exchange.closed()) return true;
+  if (exchange.fault === 'cut') {
+    exchange.response.socket?.destroy();
+    return true;
+  }
+  if (exchange.fault === 'malformed') {
+    exchange.response.writeHead(200, { 'content-type': 'application/json' });
+    exchange.response.end('{"id": "broken');
+    return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/router-config.js';
 import type { AnswerPlan } from './answer-plan.js';
-import { playOut, sendJson, waitWhole, type Exchange } from './wire-common.js';
+import { finishWhole, playOut, sendJson, type Exchange } from './wire-common.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -64,17 +64,7 @@ export async function ollamaGenerate(
     ...metrics(plan, exchange.elapsed(), loadMs, promptMs),
   });
   if (!stream) {
-    if (exchange.fault === 'cut' || exchange.fault === 'malformed') {
-      await waitWhole(exchange, plan, loadMs);
-      if (exchange.fault === 'cut') response.socket?.destroy();
-      else {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"model": "broken');
-      }
-      return;
-    }
-    await waitWhole(exchange, plan, loadMs);
-    if (exchange.closed()) return;
+    if (await finishWhole(exchange, plan, loadMs)) return;
     if (exchange.fault === 'stream_error')
       return sendJson(response, 500, { error: 'llama runner exited unexpectedly' });
     return sendJson(response, 200, {
