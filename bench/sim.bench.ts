@@ -63,10 +63,7 @@ async function writeWorkload(file: string, rows: number): Promise<void> {
 
 async function recorded(file: string): Promise<void> {
   const t0 = performance.now();
-  const output = await runSimulation(
-    { config, workload: { kind: 'recorded', file }, seed: 1 },
-    { parallel: true },
-  );
+  const output = await runSimulation({ config, workload: { kind: 'recorded', file }, seed: 1 });
   const seconds = (performance.now() - t0) / 1000;
   const routed = output.hybrid.stats.requests + output.baseline.stats.requests;
   console.log(
@@ -101,7 +98,7 @@ else {
   let results: Record<string, number | string>[];
   try {
     await writeWorkload(file, rows);
-    results = [run('heavy'), run('heavy-single'), run('recorded', file)];
+    results = [run('heavy-single'), run('heavy'), run('recorded', file)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,7 +30,13 @@ describe('simulate', () => {
   it('same config, scenario and seed give a byte-identical summary.json, in a worker or not', async () => {
     const out = tempDir();
     const file = writeScenario(out, SMALL());
-    const a = await simulate({ configFile: PROJECT_CONFIG, scenario: file, out, command: 'test' });
+    const a = await simulate({
+      configFile: PROJECT_CONFIG,
+      scenario: file,
+      out,
+      command: 'test',
+      parallel: true,
+    });
     const b = await simulate({
       configFile: PROJECT_CONFIG,
       scenario: file,

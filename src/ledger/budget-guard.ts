@@ -1,3 +1,5 @@
+import type { RouterConfig } from '../config/router-config.js';
+
 /** A hold on part of the budget for one API attempt, settled with the actual cost afterwards. */
 export interface Reservation {
   /** The budget windows it counts against, e.g. `d:2026-01-01`, `w:2026-W01`, `m:2026-01`. */
@@ -118,6 +120,17 @@ export function createAlerter(
     onAlert(
       `${label}: $${committed.toFixed(2)} of $${cap.toFixed(2)} committed (${Math.round((committed / cap) * 100)}%, alert at ${Math.round(threshold * 100)}%)`,
     );
+  };
+}
+
+/** The budget caps a config sets. */
+export function budgetCaps(config: RouterConfig): BudgetCaps {
+  return {
+    dailyUsd: config.dailyBudgetUsd,
+    ...(config.weeklyBudgetUsd === undefined ? {} : { weeklyUsd: config.weeklyBudgetUsd }),
+    ...(config.monthlyBudgetUsd === undefined ? {} : { monthlyUsd: config.monthlyBudgetUsd }),
+    alertThreshold: config.budgetAlertThreshold,
+    timeZone: config.budgetTimezone,
   };
 }
 

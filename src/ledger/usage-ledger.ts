@@ -1,5 +1,5 @@
 import type { RouterConfig } from '../config/router-config.js';
-import { budgetCaps } from '../router/router.js';
+import { budgetCaps } from './budget-guard.js';
 import type { BudgetGuard } from './budget-guard.js';
 import { createMemoryBudgetGuard } from './budget-guard.js';
 import { openLedger, resolveLedgerPath, type Db } from './ledger-db.js';

@@ -1,20 +1,20 @@
 import type { Backend, GenerateResult } from '../backends/backend.js';
-import { BackendError, BudgetExhaustedError, RateLimitedError } from '../backends/errors.js';
-import { createRng, deriveSeed } from '../sim/rng.js';
+import { BackendError, BudgetExhaustedError } from '../backends/errors.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { Provider } from '../config/schema.js';
 import { priceTokens } from '../cost/price-table.js';
 import {
+  budgetCaps,
   createMemoryBudgetGuard,
-  type BudgetCaps,
   type BudgetGuard,
   type Reservation,
 } from '../ledger/budget-guard.js';
+import { FailurePolicy } from './failure-policy.js';
 import type { Clock } from '../sim/clock.js';
 import { createRealClock } from '../sim/clock.js';
 import { nextTierIndex, planChain, selectTier } from './chain.js';
 import { classify } from './classify.js';
-import { confidenceOf, passes, runStaticChecks } from './quality/quality-check.js';
+import { confidenceOf, memoisedStaticChecks, passes, runStaticChecks } from './quality/quality-check.js';
 import { critiquePrompt, parseCritique } from './quality/self-critique.js';
 import {
   isLocalTier,
@@ -63,6 +63,7 @@ export class Router {
   private readonly critics: readonly ModelConfig[];
   private sequence = 0;
   private readonly chains = new Map<Tier, readonly ModelConfig[]>();
+  private readonly failurePolicy: FailurePolicy;
 
   constructor(config: RouterConfig, options: RouterOptions) {
     this.config = config;
@@ -71,6 +72,7 @@ export class Router {
     this.budget = options.budget ?? createMemoryBudgetGuard(budgetCaps(config));
     this.sinks = [...(options.sinks ?? [])];
     this.critics = planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
+    this.failurePolicy = new FailurePolicy(config, this.clock);
   }
 
   subscribe(sink: RouterSink): () => void {
@@ -88,38 +90,6 @@ export class Router {
     if (!backend)
       throw new Error(`no backend configured for provider '${model.provider}' (model ${model.name})`);
     return backend;
-  }
-
-  /** Consecutive backend errors per model, and until when a model is skipped. */
-  private readonly failures = new Map<string, { count: number; until: number }>();
-
-  private coolingDown(model: ModelConfig): boolean {
-    const state = this.failures.get(model.name);
-    return state !== undefined && state.until > this.clock.now();
-  }
-
-  private noteFailure(model: ModelConfig): void {
-    const state = this.failures.get(model.name) ?? { count: 0, until: 0 };
-    state.count++;
-    if (state.count >= this.config.cooldown.failures)
-      state.until = this.clock.now() + this.config.cooldown.ms;
-    this.failures.set(model.name, state);
-  }
-
-  /** Exponential backoff with jitter (50–100%), or the server's retry-after; undefined when that is too long. */
-  private retryDelay(
-    error: BackendError,
-    retries: number,
-    requestId: string,
-    step: number,
-  ): number | undefined {
-    const { baseDelayMs, maxDelayMs } = this.config.retry;
-    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) {
-      const wait = error.retryAfterSeconds * 1000;
-      return wait <= maxDelayMs ? wait : undefined;
-    }
-    const jitter = 0.5 + 0.5 * createRng(deriveSeed(0, requestId, step, 'backoff'))();
-    return Math.min(maxDelayMs, baseDelayMs * 2 ** retries) * jitter;
   }
 
   private chainFor(tier: Tier): readonly ModelConfig[] {
@@ -155,7 +125,7 @@ export class Router {
     let backoffMs = 0;
     while (index < chain.length) {
       const model = chain[index]!;
-      if (this.coolingDown(model)) {
+      if (this.failurePolicy.coolingDown(model.name)) {
         skipped.push(model.name);
         index++;
         retries = 0;
@@ -199,18 +169,15 @@ export class Router {
       texts.push(text);
       for (const sink of this.sinks) sink.onAttempt?.(record, request);
       if (!error) {
-        this.failures.delete(model.name);
+        this.failurePolicy.succeeded(model.name);
         if (record.passed) break;
         index = nextTierIndex(chain, index);
         retries = 0;
         continue;
       }
-      this.noteFailure(model);
-      const delay =
-        error.retryable && retries < config.retry.maxRetries
-          ? this.retryDelay(error, retries, id, attempts.length)
-          : undefined;
-      if (delay !== undefined && !this.coolingDown(model)) {
+      this.failurePolicy.failed(model.name);
+      const delay = this.failurePolicy.retryDelay(error, retries, id, attempts.length);
+      if (delay !== undefined && !this.failurePolicy.coolingDown(model.name)) {
         // Retry the same model after a backoff (retry-after when the server gave one).
         retries++;
         backoffMs = delay;
@@ -316,12 +283,10 @@ export class Router {
     }
 
     const config = this.config;
-    const staticChecks = await runStaticChecks(
-      answer.text,
-      expects,
-      request.requiredFields,
-      answer.finishReason,
-    );
+    // Most answers were checked before (memoised): no await then.
+    const staticChecks =
+      memoisedStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason) ??
+      (await runStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason));
     // A fresh object: the static results are memoised and shared between attempts.
     const checks: CheckScores = {
       format: staticChecks.format,
@@ -381,7 +346,7 @@ export class Router {
     step: number,
   ): Promise<{ check: CheckResult; costUsd: number; latencyMs: number; localBusyMs: number } | undefined> {
     // The first fast model that is not cooling down after repeated errors.
-    const critic = this.critics.find((m) => !this.coolingDown(m));
+    const critic = this.critics.find((m) => !this.failurePolicy.coolingDown(m.name));
     if (!critic) return undefined;
     const weights = this.config.weights;
     // Confidence with a perfect critique; `checks` is this attempt's own object, and the caller sets the real
@@ -404,7 +369,7 @@ export class Router {
         subject: answer,
         step,
       });
-      this.failures.delete(critic.name);
+      this.failurePolicy.succeeded(critic.name);
       return {
         check: parseCritique(reply.text),
         costUsd: priceTokens(critic.price, reply.inputTokens, reply.outputTokens, reply.cachedInputTokens),
@@ -413,7 +378,7 @@ export class Router {
       };
     } catch (error) {
       if (!BackendError.isInstance(error)) throw error;
-      this.noteFailure(critic);
+      this.failurePolicy.failed(critic.name);
       delete checks.selfCritique;
       return undefined;
     }
@@ -442,17 +407,6 @@ const NOT_ASKED = Object.freeze({
 function chainOfBestLocalTier(config: RouterConfig): ModelConfig[] {
   const quality = planChain('LOCAL_QUALITY', config).filter((m) => m.tier === 'LOCAL_QUALITY');
   return quality.length ? quality : planChain('LOCAL_FAST', config).filter((m) => m.tier === 'LOCAL_FAST');
-}
-
-/** The budget caps a config sets. */
-export function budgetCaps(config: RouterConfig): BudgetCaps {
-  return {
-    dailyUsd: config.dailyBudgetUsd,
-    ...(config.weeklyBudgetUsd === undefined ? {} : { weeklyUsd: config.weeklyBudgetUsd }),
-    ...(config.monthlyBudgetUsd === undefined ? {} : { monthlyUsd: config.monthlyBudgetUsd }),
-    alertThreshold: config.budgetAlertThreshold,
-    timeZone: config.budgetTimezone,
-  };
 }
 
 /** Creates the router; the package root exports this. */

@@ -14,8 +14,31 @@ export interface StaticChecks {
 
 /** Entries kept before the memo is emptied; bounds memory on workloads with unique answers. */
 const MEMO_LIMIT = 5_000;
-const memo = new Map<string, Map<string, StaticChecks>>();
+interface MemoEntry {
+  expects: Expects;
+  finishReason: FinishReason;
+  fields: string;
+  checks: StaticChecks;
+}
+/** text → the expectations it was checked under (usually one). */
+const memo = new Map<string, MemoEntry[]>();
 let memoSize = 0;
+
+/** The memoised checks of this text under these expectations, if it was checked before (no await needed). */
+export function memoisedStaticChecks(
+  text: string,
+  expects: Expects,
+  requiredFields: readonly string[] | undefined,
+  finishReason: FinishReason,
+): StaticChecks | undefined {
+  const entries = memo.get(text);
+  if (!entries) return undefined;
+  const fields = fieldsKey(requiredFields);
+  for (const entry of entries)
+    if (entry.expects === expects && entry.finishReason === finishReason && entry.fields === fields)
+      return entry.checks;
+  return undefined;
+}
 
 /**
  * Runs format, completeness and coherence on an answer. Identical answers under identical expectations are
@@ -27,9 +50,7 @@ export async function runStaticChecks(
   requiredFields: readonly string[] | undefined,
   finishReason: FinishReason,
 ): Promise<StaticChecks> {
-  const key = `${expects}|${finishReason}|${fieldsKey(requiredFields)}`;
-  const byText = memo.get(text);
-  const hit = byText?.get(key);
+  const hit = memoisedStaticChecks(text, expects, requiredFields, finishReason);
   if (hit) return hit;
   if (isCode(expects)) await loadSyntaxChecker(expects);
   const format = checkFormat(text, expects);
@@ -42,8 +63,10 @@ export async function runStaticChecks(
     memo.clear();
     memoSize = 0;
   }
-  if (byText) byText.set(key, checks);
-  else memo.set(text, new Map([[key, checks]]));
+  const entry = { expects, finishReason, fields: fieldsKey(requiredFields), checks };
+  const entries = memo.get(text);
+  if (entries) entries.push(entry);
+  else memo.set(text, [entry]);
   memoSize++;
   return checks;
 }
