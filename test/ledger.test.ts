@@ -365,6 +365,44 @@ describe('usage ledger', () => {
   });
 });
 
+describe('usage days', () => {
+  it('are calendar days in the budget time zone', async () => {
+    const { batchWriter } = await import('../src/ledger/ledger-sink.js');
+    const db = openLedger(join(tempDir(), 'tz-usage.db'));
+    const request = (id: string, ts: number) => ({
+      attempts: [],
+      request: {
+        request_id: id,
+        ts_ms: ts,
+        action: 'tag',
+        complexity: 'SIMPLE',
+        start_tier: 'API_FALLBACK',
+        final_tier: 'API_FALLBACK',
+        final_model: 'm',
+        passed: 1,
+        confidence: 1,
+        attempts: 1,
+        cost_usd: 1,
+        input_tokens: 1,
+        output_tokens: 1,
+        latency_ms: 1,
+        budget_limited: 0,
+      },
+    });
+    batchWriter(db)([
+      request('a', Date.parse('2026-03-01T04:30:00Z')),
+      request('b', Date.parse('2026-03-01T05:30:00Z')),
+    ]);
+    const window = { sinceMs: 0, untilMs: Date.parse('2027-01-01') };
+    expect(usageReport(db, window, 'tier', 10, 'America/New_York').perDay.map((d) => d.day)).toEqual([
+      '2026-02-28',
+      '2026-03-01',
+    ]);
+    expect(usageReport(db, window, 'tier', 10, 'UTC').perDay.map((d) => d.day)).toEqual(['2026-03-01']);
+    db.close();
+  });
+});
+
 describe('report --from-ledger', () => {
   it('renders the savings report from real usage, and beside a simulation with --against', async () => {
     const { config, ledgerPath } = await setup();

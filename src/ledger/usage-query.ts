@@ -2,6 +2,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import { ConfigError } from '../config/config-error.js';
+import { createDayKeyer } from './budget-guard.js';
 import type { Db } from './ledger-db.js';
 import { batchWriter, type AttemptRow, type LedgerItem } from './ledger-sink.js';
 
@@ -57,13 +58,19 @@ function percentile(db: Db, window: UsageWindow, q: number, count: number): numb
   return row?.v ?? 0;
 }
 
-/** The document's weekly review, from the ledger: spend per day against budget, tiers, models, quality. */
+/**
+ * The document's weekly review, from the ledger: spend per day against budget, tiers, models, quality. Days are
+ * calendar days in the budget's time zone, as the budget counts them.
+ */
 export function usageReport(
   db: Db,
   window: UsageWindow,
   by: UsageGrouping,
   dailyBudgetUsd: number,
+  timeZone = 'UTC',
 ): UsageReport {
+  const dayOf = createDayKeyer(timeZone);
+  db.function('budget_day', { deterministic: true }, (ms: unknown) => dayOf(Number(ms)));
   const args = [window.sinceMs, window.untilMs];
   const totals = db
     .prepare(
@@ -85,7 +92,7 @@ export function usageReport(
   const perDay = (
     db
       .prepare(
-        `SELECT strftime('%Y-%m-%d', ts_ms / 1000, 'unixepoch') AS day, COUNT(*) AS requests, SUM(cost_usd) AS cost
+        `SELECT budget_day(ts_ms) AS day, COUNT(*) AS requests, SUM(cost_usd) AS cost
          FROM requests WHERE ts_ms >= ? AND ts_ms < ? GROUP BY day ORDER BY day`,
       )
       .all(...args) as { day: string; requests: number; cost: number }[]
@@ -97,7 +104,7 @@ export function usageReport(
     overBudget: d.cost > dailyBudgetUsd + 1e-9,
   }));
   const groupSql: Record<UsageGrouping, string> = {
-    day: `SELECT strftime('%Y-%m-%d', ts_ms / 1000, 'unixepoch') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
+    day: `SELECT budget_day(ts_ms) AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     model: `SELECT model AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY cost DESC, key`,
     tier: `SELECT tier AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     action: `SELECT COALESCE(action, '(none)') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY calls DESC, key`,

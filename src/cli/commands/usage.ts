@@ -87,7 +87,7 @@ model / action, local share, fallback rate, pass rate, average confidence, laten
         process.stdout.write(`exported ${formatInteger(rows)} attempt(s) to ${args.export}\n`);
         return;
       }
-      const report = usageReport(db, window, args.by, config.dailyBudgetUsd);
+      const report = usageReport(db, window, args.by, config.dailyBudgetUsd, config.budgetTimezone);
       if (args.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
