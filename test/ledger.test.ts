@@ -21,6 +21,7 @@ import { tempDir } from './helpers/temp.js';
 
 const CONFIG_FILE = new URL('./fixtures/budget-config.yaml', import.meta.url).pathname;
 const BURST = new URL('./fixtures/ledger-burst.ts', import.meta.url).pathname;
+const OPEN = new URL('./fixtures/open-ledger.ts', import.meta.url).pathname;
 const ENV = { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' };
 
 let server: MockServer | undefined;
@@ -65,6 +66,18 @@ function runBurst(url: string, ledger: string, count: number, batch = 50, loop =
 
 const exited = (child: ReturnType<typeof spawn>): Promise<number | null> =>
   new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+
+/** Everything a child process printed, once it has exited. */
+const output = (
+  child: ReturnType<typeof spawn>,
+): Promise<{ code: number | null; out: string; err: string }> =>
+  new Promise((resolve) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 
 describe('usage ledger', () => {
   it('records every attempt of a routed request with its fields', async () => {
@@ -141,15 +154,36 @@ describe('usage ledger', () => {
 
   it('two processes sharing one ledger file never overspend it together', async () => {
     const { ledgerPath } = await setup();
-    const a = runBurst(server!.url, ledgerPath, 150);
-    const b = runBurst(server!.url, ledgerPath, 150);
-    expect(await Promise.all([exited(a), exited(b)])).toEqual([0, 0]);
+    const runs = await Promise.all([
+      output(runBurst(server!.url, ledgerPath, 150)),
+      output(runBurst(server!.url, ledgerPath, 150)),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    // Neither process fell back to a budget of its own (which would let the two spend twice the cap).
+    for (const run of runs) expect(run.err).not.toMatch(/usage ledger|instead/);
     const spent = spentOnDay(ledgerPath);
     expect(spent).toBeLessThanOrEqual(0.2);
     expect(spent).toBeGreaterThan(0.1);
     const db = openLedger(ledgerPath, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n).toBe(300);
     db.close();
+  }, 60_000);
+
+  it('several processes creating the same new ledger at once all open it: one migrates, none falls back', async () => {
+    for (let round = 0; round < 3; round++) {
+      const path = join(tempDir(), 'fresh.db');
+      const startMs = String(Date.now() + 1500);
+      const opened = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          output(
+            spawn(process.execPath, ['--import', 'tsx', OPEN, path, startMs], {
+              stdio: ['ignore', 'pipe', 'pipe'],
+            }),
+          ),
+        ),
+      );
+      expect(opened.map((o) => o.out.trim())).toEqual(['ok', 'ok', 'ok']);
+    }
   }, 60_000);
 
   it('reject: a request that needs the API when the budget is spent fails with BudgetExhaustedError', async () => {

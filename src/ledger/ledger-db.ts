@@ -84,6 +84,24 @@ export class LedgerError extends Error {
 }
 
 /**
+ * Runs `step`, again and again while SQLite answers SQLITE_BUSY, for up to `timeoutMs`. Switching a new file
+ * to WAL needs a lock that SQLite does not wait for (its busy handler is not called), so processes that
+ * create the same ledger at the same moment would otherwise fail at random.
+ */
+function whileBusy<T>(step: () => T, timeoutMs: number): T {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20); // a synchronous sleep; the open is synchronous too
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite ledger in WAL mode — readers never block the writer and a crash
  * never corrupts committed rows — and brings its schema up to date.
  */
@@ -101,22 +119,28 @@ export function openLedger(path: string, options: { readonly?: boolean; busyTime
   }
   try {
     if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
+      whileBusy(() => db.pragma('journal_mode = WAL'), options.busyTimeoutMs ?? 5000);
       db.pragma('synchronous = NORMAL');
     }
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION)
-      throw new LedgerError(
-        `${path}: the ledger has schema version ${version}, newer than this hybridllm (${SCHEMA_VERSION}); upgrade hybridllm.`,
-        path,
-      );
-    if (!options.readonly)
-      for (let v = version; v < SCHEMA_VERSION; v++) {
-        db.transaction(() => {
+    const versionOf = (): number => db.pragma('user_version', { simple: true }) as number;
+    const checkVersion = (version: number): number => {
+      if (version > SCHEMA_VERSION)
+        throw new LedgerError(
+          `${path}: the ledger has schema version ${version}, newer than this hybridllm (${SCHEMA_VERSION}); upgrade hybridllm.`,
+          path,
+        );
+      return version;
+    };
+    // Several processes may open a new file at once: the version is read again inside the write lock, so
+    // only the first one migrates and the others find the schema already there.
+    const version = checkVersion(versionOf());
+    if (!options.readonly && version < SCHEMA_VERSION)
+      db.transaction(() => {
+        for (let v = checkVersion(versionOf()); v < SCHEMA_VERSION; v++) {
           db.exec(MIGRATIONS[v]!);
           db.pragma(`user_version = ${v + 1}`);
-        })();
-      }
+        }
+      }).immediate();
     return db;
   } catch (error) {
     db.close();
