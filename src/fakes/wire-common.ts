@@ -36,7 +36,9 @@ export function sendJson(
 
 /**
  * Plays an answer out in real time: the first token after TTFT (or the slow-first-token fault), then one per
- * inter-token interval, scheduled against the start so delays do not drift. `cut` stops half way by dropping
+ * inter-token interval, scheduled against the moment the first token went out — so delays do not drift,
+ * and a first token made late by a busy machine does not make the rest come in a burst (a real server
+ * starts decoding when prefill ends; it never catches up). `cut` stops half way by dropping
  * the connection; `malformed` and `stream_error` write their broken line half way.
  */
 export async function playOut(
@@ -49,8 +51,9 @@ export async function playOut(
   const ttft =
     (exchange.fault === 'slow_first_token' ? exchange.slowFirstTokenMs : plan.ttftMs) + extraDelayMs;
   const half = Math.floor(plan.pieces.length / 2);
+  let firstSentMs = ttft;
   for (let i = 0; i < plan.pieces.length; i++) {
-    const due = ttft + i * plan.interTokenMs;
+    const due = i === 0 ? ttft : firstSentMs + i * plan.interTokenMs;
     const wait = due - exchange.elapsed();
     if (wait > 0) await sleep(wait);
     if (exchange.closed()) return 'stopped';
@@ -66,6 +69,7 @@ export async function playOut(
       }
     }
     writeToken(plan.pieces[i]!, i);
+    if (i === 0) firstSentMs = exchange.elapsed();
   }
   if (plan.pieces.length === 0) {
     const wait = ttft - exchange.elapsed();
