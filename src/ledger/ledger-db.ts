@@ -106,20 +106,21 @@ function whileBusy<T>(step: () => T, timeoutMs: number): T {
  * never corrupts committed rows — and brings its schema up to date.
  */
 export function openLedger(path: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Db {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
     db = new Database(path, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
-      timeout: options.busyTimeoutMs ?? 5000,
+      timeout: busyTimeoutMs,
     });
   } catch (error) {
     throw new LedgerError(`${path}: cannot open the usage ledger: ${(error as Error).message}.`, path);
   }
   try {
     if (!options.readonly) {
-      whileBusy(() => db.pragma('journal_mode = WAL'), options.busyTimeoutMs ?? 5000);
+      whileBusy(() => db.pragma('journal_mode = WAL'), busyTimeoutMs);
       db.pragma('synchronous = NORMAL');
     }
     const versionOf = (): number => db.pragma('user_version', { simple: true }) as number;
