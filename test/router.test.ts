@@ -308,6 +308,17 @@ describe('simulated backend', () => {
     expect(results.some((r) => r.attempts.length > 1)).toBe(true);
   });
 
+  it('a truncated answer used its whole token limit, as a real one that stops for length does', async () => {
+    const results = JSON.parse(await run(5)) as {
+      attempts: { outputTokens: number; finishReason?: string }[];
+    }[];
+    const attempts = results.flatMap((r) => r.attempts);
+    const cut = attempts.filter((a) => a.finishReason === 'length');
+    expect(cut.length).toBeGreaterThan(0);
+    for (const a of cut) expect(a.outputTokens).toBe(projectConfig().maxOutputTokens);
+    expect(attempts.some((a) => a.finishReason === 'stop' && a.outputTokens < 1024)).toBe(true);
+  });
+
   it('answers with exactly the requested output tokens', async () => {
     const clock = createVirtualClock();
     const router = createRouter(projectConfig(), {

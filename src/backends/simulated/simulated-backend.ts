@@ -168,7 +168,9 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       return {
         text: written.text,
         inputTokens,
-        outputTokens,
+        // A truncated answer ran into the request's limit, so it used (and is billed for) all of it; a
+        // recorded token count stays as recorded (that row's limit was its length).
+        outputTokens: written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens,
         cachedInputTokens: 0,
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
