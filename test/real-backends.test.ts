@@ -68,10 +68,12 @@ describe('real backends through the official clients, against the fake servers',
         expect(result.inputTokens).toBeGreaterThan(0);
         expect(result.ttftMs).toBeGreaterThanOrEqual(35);
         expect(result.latencyMs).toBeGreaterThanOrEqual(result.ttftMs);
-        if (stream)
-          expect(result.latencyMs - result.ttftMs).toBeGreaterThan(
-            ((result.outputTokens - 1) / 2000) * 1000 * 0.8,
-          );
+        // The server paces the answer: TTFT, then one token per 0.5 ms. The total covers both; where the
+        // client marks the first token within it depends on when it gets to read that chunk (a cold worker
+        // can be a few ms late, then reads the next tokens in a burst), so the decode span is checked loosely.
+        const decodeMs = ((result.outputTokens - 1) / 2000) * 1000;
+        expect(result.latencyMs).toBeGreaterThanOrEqual(35 + decodeMs * 0.9);
+        if (stream) expect(result.latencyMs - result.ttftMs).toBeGreaterThan(decodeMs * 0.3);
         const entry = server.log.at(-1)!;
         expect(entry).toMatchObject({ model: model.model, stream, status: 200 });
         if (provider === 'ollama') expect(result.server?.['eval_count']).toBe(result.outputTokens);
