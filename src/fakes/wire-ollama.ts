@@ -56,8 +56,9 @@ export async function ollamaGenerate(
     ...(endpoint === 'chat' ? { message: { role: 'assistant', content } } : { response: content }),
     done,
   });
-  // The prompt is evaluated during the time to first token, after any load.
-  const promptMs = Math.max(0, plan.ttftMs * 0.8);
+  // The prompt is evaluated during the time to first token, after any load; the first token then takes one
+  // decode step like the others, so eval_duration covers all eval_count tokens at the planned rate.
+  const promptMs = Math.max(0, plan.ttftMs - plan.interTokenMs);
   const finish = (): Record<string, unknown> => ({
     ...base('', true),
     done_reason: plan.finishReason === 'length' ? 'length' : 'stop',
