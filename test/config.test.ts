@@ -43,7 +43,15 @@ describe('the shipped config', () => {
       dailyBudgetUsd: 10,
       selfCritique: true,
     });
-    expect(config.weights).toEqual({ format: 0.3, completeness: 0.2, coherence: 0.3, selfCritique: 0.2 });
+    expect(config.weights).toEqual({
+      format: 0.3,
+      completeness: 0.2,
+      coherence: 0.3,
+      selfCritique: 0.2,
+      task: 0,
+      veto: { task: true, selfCritique: false },
+    });
+    expect(config.weightsPreset).toBe('design');
   });
 
   it('prices API models from the bundled table, local models at $0', () => {

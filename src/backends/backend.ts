@@ -41,6 +41,13 @@ export interface GenerateResult {
   latencyMs: number;
   /** Input tokens written to a prompt cache (Anthropic), billed at the cache-write price. */
   cacheWriteInputTokens?: number;
+  /**
+   * Ground truth when the backend knows it: a recorded answer's label, or a simulated answer's drawn outcome.
+   * Live backends leave it unset.
+   */
+  correct?: boolean;
+  /** Set by replay backends: `recorded` when the text was recorded, `profile` when drawn from a profile. */
+  answerSource?: 'recorded' | 'profile';
   /** Timings the server reported (Ollama: nanosecond durations and counts), for bench. */
   server?: Record<string, number>;
 }

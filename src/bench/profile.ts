@@ -29,7 +29,8 @@ function defectOf(row: BenchRow): keyof DefectRates {
 
 /**
  * A calibrated simulation profile from measured rows: the latency distribution (deciles), the share of it
- * before the first token, output-token behaviour, and per complexity the failure rate split by defect.
+ * before the first token, output-token behaviour, and per complexity the failure rate split by defect, and
+ * the silent-wrong rate: answers the quality check passed that the task's own check judged wrong.
  */
 export function profileFromRows(rows: readonly BenchRow[], model: ModelConfig): SimulationProfile {
   const ok = rows.filter((r) => r.state === 'ok');
@@ -51,6 +52,14 @@ export function profileFromRows(rows: readonly BenchRow[], model: ModelConfig): 
       return [c, rates];
     }),
   ) as SimulationProfile['defects'];
+  const silentWrong = Object.fromEntries(
+    COMPLEXITIES.map((c) => {
+      const group = ok.filter((r) => r.complexity === c && r.correct !== undefined);
+      if (group.length === 0) return [c, model.simulation.silent_wrong[c]];
+      const wrong = group.filter((r) => r.qualityPassed && !r.correct).length;
+      return [c, Math.round((wrong / group.length) * 1e6) / 1e6];
+    }),
+  ) as SimulationProfile['silent_wrong'];
   return {
     latency_ms: e2e.length >= 2 ? { quantiles: deciles(e2e) } : model.simulation.latency_ms,
     ttft_share: shares.length
@@ -60,6 +69,8 @@ export function profileFromRows(rows: readonly BenchRow[], model: ModelConfig): 
       ? { min: tokens[Math.floor(tokens.length * 0.1)]!, max: tokens[Math.floor(tokens.length * 0.9)]! }
       : model.simulation.output_tokens,
     defects,
+    silent_wrong: silentWrong,
+    rates_source: `fitted by bench from ${ok.length} answers and their task checks`,
     critique_detection: model.simulation.critique_detection,
     critique_false_alarm: model.simulation.critique_false_alarm,
     error_rate: rows.length ? Math.round(((rows.length - ok.length) / rows.length) * 1e6) / 1e6 : 0,

@@ -3,7 +3,7 @@ import { FREE, lookupPrice } from '../cost/price-table.js';
 import { COMPLEXITIES, isLocalTier } from '../router/types.js';
 import { ConfigError } from './config-error.js';
 import type { ModelConfig, RouterConfig } from './router-config.js';
-import { configSchema, type RawConfig } from './schema.js';
+import { configSchema, WEIGHT_PRESETS, type RawConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Reads and validates a config file; every problem is a ConfigError with file:line:column. */
@@ -124,11 +124,13 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       `unknown time zone '${router.budget_timezone}'; expected an IANA name such as UTC or Europe/Berlin`,
     );
   }
-  const weights = router.weights;
+  const weightsPreset = typeof router.weights === 'string' ? router.weights : 'custom';
+  const weights = typeof router.weights === 'string' ? WEIGHT_PRESETS[router.weights] : router.weights;
   if (
     weights.format +
       weights.completeness +
       weights.coherence +
+      weights.task +
       (router.self_critique ? weights.self_critique : 0) <=
     0
   )
@@ -155,6 +157,17 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       completeness: weights.completeness,
       coherence: weights.coherence,
       selfCritique: weights.self_critique,
+      task: weights.task,
+      veto: { task: router.veto.includes('task'), selfCritique: router.veto.includes('self_critique') },
+    },
+    weightsPreset,
+    taskChecks: {
+      mathAnswer: router.task_checks.math_answer,
+      codeTests: router.task_checks.code_tests,
+      sandbox: {
+        timeoutMs: router.task_checks.sandbox.timeout_ms,
+        memoryMb: router.task_checks.sandbox.memory_mb,
+      },
     },
     maxOutputTokens: router.max_output_tokens,
     retry: {

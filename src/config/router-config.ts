@@ -36,6 +36,23 @@ export interface QualityWeights {
   completeness: number;
   coherence: number;
   selfCritique: number;
+  /** The task-aware check (math answer, code tests) when one applies to the request. @default 0 */
+  task?: number;
+  /**
+   * Checks that can fail an answer on their own: their score multiplies the weighted confidence, so a 0
+   * from a vetoing check gives confidence 0 whatever the other checks say.
+   */
+  veto?: { task?: boolean; selfCritique?: boolean };
+}
+
+/** Which task-aware checks run, when a request is of their kind. */
+export interface TaskChecks {
+  /** Final numeric answer present, stated once, and its arithmetic right (math word problems). */
+  mathAnswer: boolean;
+  /** Run the request's tests against the code answer in a sandboxed child process. */
+  codeTests: boolean;
+  /** Limits of the code-tests sandbox. */
+  sandbox: { timeoutMs: number; memoryMb: number };
 }
 
 /** The validated configuration the router runs on. */
@@ -55,6 +72,9 @@ export interface RouterConfig {
   budgetTimezone: string;
   selfCritique: boolean;
   weights: QualityWeights;
+  /** Name of the weight preset used, or `custom`. */
+  weightsPreset: string;
+  taskChecks: TaskChecks;
   maxOutputTokens: number;
   retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
   cooldown: { failures: number; ms: number };

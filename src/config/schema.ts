@@ -57,6 +57,20 @@ const simulationSchema = z.strictObject({
     MODERATE: defectRates.default({}),
     COMPLEX: defectRates.default({}),
   }),
+  /**
+   * Per complexity, probability of a plausible answer that is wrong: well-formed, so no format check sees
+   * it. It never changes routing (the checks pass it); it lowers expected accuracy. Fitted by `calibrate`
+   * from recorded answers with labels, or by `bench` from its task checks. @default 0
+   */
+  silent_wrong: z
+    .strictObject({
+      SIMPLE: probability.default(0),
+      MODERATE: probability.default(0),
+      COMPLEX: probability.default(0),
+    })
+    .default({ SIMPLE: 0, MODERATE: 0, COMPLEX: 0 }),
+  /** Where the defect and silent-wrong rates come from (`assumed`, or `fitted from FILE`). @default assumed */
+  rates_source: z.string().default('assumed'),
   /** As a self-critic: probability it spots a defective answer. @default 0.8 */
   critique_detection: probability.default(0.8),
   /** As a self-critic: probability it flags a clean answer. @default 0.02 */
@@ -115,7 +129,19 @@ const weightsSchema = z.strictObject({
   completeness: nonNegative,
   coherence: nonNegative,
   self_critique: nonNegative,
+  /** The task-aware check (math answer, code tests) when one applies. @default 0 */
+  task: nonNegative.default(0),
 });
+
+/** Named weight sets; `design` is the design document's (format .3, completeness .2, coherence .3, critique .2). */
+export const WEIGHT_PRESETS = {
+  design: { format: 0.3, completeness: 0.2, coherence: 0.3, self_critique: 0.2, task: 0 },
+  'task-weighted': { format: 0.2, completeness: 0.1, coherence: 0.2, self_critique: 0.1, task: 0.4 },
+} as const;
+export type WeightPreset = keyof typeof WEIGHT_PRESETS;
+
+/** Checks that may veto an answer (their score multiplies the confidence). */
+export const VETO_CHECKS = ['task', 'self_critique'] as const;
 
 export const routerSchema = z.strictObject({
   quality_threshold: probability.default(0.7),
@@ -130,7 +156,25 @@ export const routerSchema = z.strictObject({
   /** IANA time zone whose calendar day the budget counts. @default 'UTC' */
   budget_timezone: z.string().default('UTC'),
   self_critique: z.boolean().default(true),
-  weights: weightsSchema.default({ format: 0.3, completeness: 0.2, coherence: 0.3, self_critique: 0.2 }),
+  /** A preset name (`design`, `task-weighted`) or the weights themselves. @default design */
+  weights: z
+    .union([z.enum(Object.keys(WEIGHT_PRESETS) as [WeightPreset, ...WeightPreset[]]), weightsSchema])
+    .default('design'),
+  /** Checks whose score alone can fail an answer (it multiplies the confidence). @default [task] */
+  veto: z.array(z.enum(VETO_CHECKS)).default(['task']),
+  /** Task-aware checks, each applied to the requests of its kind. */
+  task_checks: z
+    .strictObject({
+      math_answer: z.boolean().default(true),
+      code_tests: z.boolean().default(true),
+      sandbox: z
+        .strictObject({
+          timeout_ms: z.number().int().positive().default(5000),
+          memory_mb: z.number().int().positive().default(512),
+        })
+        .default({ timeout_ms: 5000, memory_mb: 512 }),
+    })
+    .default({ math_answer: true, code_tests: true, sandbox: { timeout_ms: 5000, memory_mb: 512 } }),
   /** Output tokens assumed for the budget's worst case when a request sets no max. @default 1024 */
   max_output_tokens: z.number().int().positive().default(1024),
   action_complexity: z.record(z.string(), z.enum(COMPLEXITIES)),

@@ -16,6 +16,7 @@ import { nextTierIndex, planChain, selectTier } from './chain.js';
 import { classify } from './classify.js';
 import { confidenceOf, memoisedStaticChecks, passes, runStaticChecks } from './quality/quality-check.js';
 import { critiquePrompt, parseCritique } from './quality/self-critique.js';
+import { runTaskCheck } from './quality/task-check.js';
 import {
   isLocalTier,
   type AttemptRecord,
@@ -218,6 +219,7 @@ export class Router {
       text: winner === undefined ? '' : texts[winner]!,
       passed: chosen?.passed ?? false,
       confidence: chosen?.confidence ?? 0,
+      ...(chosen?.correct === undefined ? {} : { correct: chosen.correct }),
       attempts,
       totals: { costUsd, latencyMs, inputTokens, outputTokens, attempts: attempts.length },
       budgetLimited,
@@ -293,6 +295,8 @@ export class Router {
       completeness: staticChecks.completeness,
       coherence: staticChecks.coherence,
     };
+    const task = await runTaskCheck(request, expects, answer.text, config.taskChecks);
+    if (task) checks.task = task;
     let costUsd = priceTokens(
       model.price,
       answer.inputTokens,
@@ -331,6 +335,8 @@ export class Router {
         checks,
         passed: passes(confidence, config.qualityThreshold),
         finishReason: answer.finishReason,
+        ...(answer.correct === undefined ? {} : { correct: answer.correct }),
+        ...(answer.answerSource ? { answerSource: answer.answerSource } : {}),
       },
     };
   }

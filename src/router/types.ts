@@ -39,9 +39,22 @@ export interface RouteRequest {
   maxTokens?: number;
   /** Virtual or real time the request arrived, ms since epoch; defaults to the clock's now. */
   arrivalMs?: number;
+  /**
+   * Tests a code answer must pass (HumanEval style: defines `check(candidate)`), run in a sandboxed child
+   * process by the code-tests check.
+   */
+  tests?: { code: string; entryPoint: string };
 }
 
-export type CheckName = 'format' | 'completeness' | 'coherence' | 'selfCritique';
+export type CheckName = 'format' | 'completeness' | 'coherence' | 'selfCritique' | 'task';
+/** Every check, in the order they are reported. */
+export const CHECK_NAMES: readonly CheckName[] = [
+  'format',
+  'completeness',
+  'coherence',
+  'task',
+  'selfCritique',
+];
 
 /** Outcome of one quality check: a score in [0, 1] and why. */
 export interface CheckResult {
@@ -83,6 +96,13 @@ export interface AttemptRecord {
   budgetLimited?: boolean;
   /** Time waited before this attempt (retry backoff or retry-after), ms. */
   backoffMs?: number;
+  /**
+   * Whether the answer was right, when the backend knows: a recorded answer's label, or a simulated answer's
+   * drawn outcome (a detectable defect or a silent wrong answer is wrong). Never known for live answers.
+   */
+  correct?: boolean;
+  /** Where this attempt's answer came from when it was not a live call: `recorded` or `profile`. */
+  answerSource?: 'recorded' | 'profile';
 }
 
 export interface RouteResult {
@@ -103,6 +123,8 @@ export interface RouteResult {
   /** True when the budget kept the request off the API tier. */
   budgetLimited: boolean;
   startedAtMs: number;
+  /** Whether the answer returned was right, when the backend knows (see AttemptRecord.correct). */
+  correct?: boolean;
   /** Models of the chain skipped because they are cooling down after repeated errors. */
   skippedInCooldown?: string[];
 }

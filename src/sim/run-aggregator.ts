@@ -1,5 +1,6 @@
 import type { RouterSink } from '../router/router.js';
 import {
+  CHECK_NAMES,
   TIERS,
   isLocalTier,
   type CheckName,
@@ -9,7 +10,6 @@ import {
 } from '../router/types.js';
 import { QuantileSketch, type QuantileSummary } from './quantile-sketch.js';
 
-const CHECKS: CheckName[] = ['format', 'completeness', 'coherence', 'selfCritique'];
 /** Confidence histogram bins of 0.05. */
 export const CONFIDENCE_BINS = 20;
 
@@ -103,6 +103,7 @@ export class RunAggregator implements RouterSink {
     completeness: 0,
     coherence: 0,
     selfCritique: 0,
+    task: 0,
   };
   private readonly tiers = new Map<Tier, TierTally>();
   private readonly models = new Map<string, ModelTally>();
@@ -203,7 +204,7 @@ export class RunAggregator implements RouterSink {
         this.errors[attempt.error] = (this.errors[attempt.error] ?? 0) + 1;
       } else {
         const checks = attempt.checks;
-        for (const name of CHECKS) {
+        for (const name of CHECK_NAMES) {
           const check = checks[name];
           if (check && check.score < 1) this.checkFailures[name]++;
         }

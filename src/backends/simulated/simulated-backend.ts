@@ -58,16 +58,28 @@ function applicable(defect: Defect, expects: Expects, requiredFields: readonly s
   return true;
 }
 
-/** Draws at most one defect from per-complexity rates (each rate is the probability of that defect). */
-export function drawDefect(profile: SimulationProfile, complexity: Complexity, rng: Rng): Defect | undefined {
+/**
+ * Draws at most one outcome from per-complexity rates with one uniform draw: a detectable defect (each rate
+ * is the probability of that defect), else a silent wrong answer, else a correct one.
+ */
+export function drawOutcome(
+  profile: SimulationProfile,
+  complexity: Complexity,
+  rng: Rng,
+): { defect?: Defect; silentWrong?: true } {
   const rates = profile.defects[complexity];
   let x = rng();
   for (const defect of DEFECTS) {
     const rate = rates[defect] ?? 0;
-    if (x < rate) return defect;
+    if (x < rate) return { defect };
     x -= rate;
   }
-  return undefined;
+  return x < (profile.silent_wrong?.[complexity] ?? 0) ? { silentWrong: true } : {};
+}
+
+/** Draws at most one defect from per-complexity rates (each rate is the probability of that defect). */
+export function drawDefect(profile: SimulationProfile, complexity: Complexity, rng: Rng): Defect | undefined {
+  return drawOutcome(profile, complexity, rng).defect;
 }
 
 /**
@@ -149,7 +161,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         };
       }
 
-      const drawn = drawDefect(profile, call.complexity, rng);
+      const outcome = drawOutcome(profile, call.complexity, rng);
+      const drawn = outcome.defect;
       const fields = call.request.requiredFields ?? NO_FIELDS;
       const defect = drawn && applicable(drawn, call.expects, fields) ? drawn : undefined;
       const range = profile.output_tokens;
@@ -175,6 +188,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
         latencyMs,
+        // A defect the checks can see makes the answer wrong; so does a silent wrong draw, which they cannot.
+        correct: !defect && !outcome.silentWrong,
       };
     },
   };

@@ -1,10 +1,11 @@
-import type { CheckName, CheckResult, RouteResult } from '../../router/types.js';
+import { CHECK_NAMES, type CheckName, type CheckResult, type RouteResult } from '../../router/types.js';
 
 const LABELS: Record<CheckName, string> = {
   format: 'Format:  ',
   completeness: 'Complete:',
   coherence: 'Coherent:',
   selfCritique: 'Critique:',
+  task: 'Task:    ',
 };
 
 function mark(check: CheckResult): string {
@@ -47,7 +48,7 @@ export function formatRouteTrace(result: RouteResult, prompt: string, threshold:
         );
       return;
     }
-    for (const name of ['format', 'completeness', 'coherence', 'selfCritique'] as const) {
+    for (const name of CHECK_NAMES) {
       const check = attempt.checks[name];
       if (check) lines.push(`  ${LABELS[name]} ${mark(check)} ${check.note} (${check.score.toFixed(2)})`);
     }

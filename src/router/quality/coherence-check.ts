@@ -1,4 +1,5 @@
 import type { CheckResult, FinishReason } from '../types.js';
+import { cutOffReason } from './cut-off.js';
 
 const REFUSAL =
   /^\W*(I['’]?m sorry|I am sorry|sorry,|I can(?:no|['’])t|I cannot|I am unable|I['’]m unable|I won['’]t|As an AI|I apologi[sz]e)/i;
@@ -7,7 +8,7 @@ const REFUSAL =
 const MIN_WORDS_FOR_LOOP = 24;
 
 /**
- * Refusals, repetition loops, truncation and empty output; code that does not parse is half incoherent
+ * Refusals, repetition loops, truncation (from the finish reason or from the text itself) and empty output; code that does not parse is half incoherent
  * (the design's example marks a syntax error as incoherent).
  */
 export function checkCoherence(text: string, finishReason: FinishReason, syntaxError?: string): CheckResult {
@@ -15,6 +16,8 @@ export function checkCoherence(text: string, finishReason: FinishReason, syntaxE
   if (trimmed === '') return { score: 0, note: 'empty answer' };
   if (REFUSAL.test(trimmed.slice(0, 120))) return { score: 0, note: 'refusal' };
   if (finishReason === 'length') return { score: 0, note: 'truncated at the token limit' };
+  const cut = cutOffReason(trimmed);
+  if (cut) return { score: 0, note: `stops mid-way: ${cut}` };
   const loop = repetitionShare(trimmed);
   if (loop > 0.8)
     return { score: 0, note: `repetition loop (${Math.round(loop * 100)}% of the tail repeats one phrase)` };

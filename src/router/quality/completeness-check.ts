@@ -1,6 +1,7 @@
 import type { CheckResult, Expects, FinishReason } from '../types.js';
 import { isCode } from './code-parsers.js';
-import { stripFence } from './strip-fence.js';
+import { cutOffReason } from './cut-off.js';
+import { extractCode } from './extract-code.js';
 
 /** Fewest characters a text answer needs to count as an answer. */
 export const MIN_TEXT_CHARS = 20;
@@ -22,7 +23,7 @@ export function checkCompleteness(
   requiredFields: readonly string[] | undefined,
   finishReason: FinishReason,
 ): CheckResult {
-  const body = stripFence(text).trim();
+  const body = (expects === 'text' ? text : extractCode(text, expects)).trim();
   if (body === '') return { score: 0, note: 'empty answer' };
   let score = 1;
   const notes: string[] = [];
@@ -50,6 +51,12 @@ export function checkCompleteness(
   if (finishReason === 'length') {
     score *= 0.5;
     notes.push('cut off at the token limit');
+  } else {
+    const cut = cutOffReason(text);
+    if (cut) {
+      score *= 0.5;
+      notes.push(`stops mid-way (${cut})`);
+    }
   }
   return { score, note: notes.length ? notes.join('; ') : 'complete' };
 }

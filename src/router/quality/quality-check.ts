@@ -4,6 +4,8 @@ import { isCode, loadSyntaxChecker } from './code-parsers.js';
 import { checkCoherence } from './coherence-check.js';
 import { checkCompleteness } from './completeness-check.js';
 import { checkFormat } from './format-check.js';
+import { compilePython } from './python-compile.js';
+import { extractCode } from './extract-code.js';
 
 /** Results of the three checks that need no model call. */
 export interface StaticChecks {
@@ -53,7 +55,9 @@ export async function runStaticChecks(
   const hit = memoisedStaticChecks(text, expects, requiredFields, finishReason);
   if (hit) return hit;
   if (isCode(expects)) await loadSyntaxChecker(expects);
-  const format = checkFormat(text, expects);
+  const python =
+    expects === 'python' && text.trim() !== '' ? await compilePython(extractCode(text, 'python')) : undefined;
+  const format = checkFormat(text, expects, python);
   const checks: StaticChecks = {
     format: format.result,
     completeness: checkCompleteness(text, expects, format.json, requiredFields, finishReason),
@@ -81,14 +85,16 @@ function fieldsKey(fields: readonly string[] | undefined): string {
 }
 
 /**
- * Weighted confidence in [0, 1]. Checks absent from `checks` (self-critique off or its call failed) drop out
- * and the remaining weights renormalise. Rounded to 4 decimals so 0.3 + 0.2 + 0.2 compares as 0.7.
+ * Weighted confidence in [0, 1]. Checks absent from `checks` (self-critique off or its call failed, no
+ * task-aware check for this request) drop out and the remaining weights renormalise. A vetoing check's score
+ * then multiplies the result, so its 0 fails the answer whatever the others say. Rounded to 4 decimals so
+ * 0.3 + 0.2 + 0.2 compares as 0.7.
  */
 export function confidenceOf(checks: CheckScores, weights: QualityWeights): number {
   // Written out rather than looped over: this runs twice per attempt on the simulation's hot path.
   let total = 0;
   let weight = 0;
-  const { format, completeness, coherence, selfCritique } = checks;
+  const { format, completeness, coherence, selfCritique, task } = checks;
   if (format) {
     total += format.score * weights.format;
     weight += weights.format;
@@ -105,7 +111,18 @@ export function confidenceOf(checks: CheckScores, weights: QualityWeights): numb
     total += selfCritique.score * weights.selfCritique;
     weight += weights.selfCritique;
   }
-  return weight === 0 ? 0 : Math.round((total / weight) * 10_000) / 10_000;
+  if (task) {
+    total += task.score * (weights.task ?? 0);
+    weight += weights.task ?? 0;
+  }
+  const veto = weights.veto;
+  const vetoTask = veto?.task && task ? task.score : undefined;
+  const vetoCritique = veto?.selfCritique && selfCritique ? selfCritique.score : undefined;
+  // With only vetoing checks weighted in, they decide alone.
+  let confidence = weight === 0 ? ((vetoTask ?? vetoCritique) !== undefined ? 1 : 0) : total / weight;
+  if (vetoTask !== undefined) confidence *= vetoTask;
+  if (vetoCritique !== undefined) confidence *= vetoCritique;
+  return Math.round(confidence * 10_000) / 10_000;
 }
 
 /** The pass rule: confidence at or above the threshold. */
