@@ -165,5 +165,11 @@ export function summaryFromLedger(
     costPerRequest: { hybrid: meanInterval(hybridStats), baseline: meanInterval(baselineStats) },
     scorecard: scorecard(hybridStats, cost, targets),
     targets,
+    accuracy: {
+      hybrid: undefined,
+      baseline: undefined,
+      basis: 'assumed',
+      source: 'not known: live answers carry no correctness labels',
+    },
   };
 }

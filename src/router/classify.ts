@@ -1,3 +1,4 @@
+import { promptKind } from './prompt-kind.js';
 import type { Complexity, RouteRequest } from './types.js';
 
 export interface Classification {
@@ -47,6 +48,12 @@ export function classify(
       reason: `${lead}; no prompt text, from ${request.inputTokens} input tokens`,
     };
   }
+  const kind = promptKind(request.prompt);
+  if (kind)
+    return {
+      complexity: 'MODERATE',
+      reason: `${lead}; the prompt reads as ${kind === 'math' ? 'a math word problem (reasoning)' : 'a code task'} → MODERATE`,
+    };
   const byFeatures = classifyPrompt(`${request.prompt}\n${request.context ?? ''}`);
   return { complexity: byFeatures.complexity, reason: `${lead}; from the prompt: ${byFeatures.reason}` };
 }

@@ -2,8 +2,10 @@
 export type PromptKind = 'math' | 'code';
 
 const QUESTION_WORDS =
-  /\b(how (?:many|much|long|far|old|fast)|what (?:is|was|will|are) the (?:total|sum|difference|cost|price|number|amount|average|percentage|value)|what percent(?:age)?|calculate|compute|in total|altogether|how many)\b/i;
-const NUMBER = /(?:^|[^\w.])\$?\d+(?:[.,]\d+)?%?/g;
+  /\b(how (?:many|much|long|far|old|fast|tall|big|heavy|often|load)\b|what (?:is|was|were|will|are|would)\b[^?]*\?|what percent(?:age)?|\bfind (?:the|her|his|their|its|how)\b|calculate|compute|in total|altogether)/i;
+/** Quantities: digits (also `.5`), and number words that word problems use in place of digits. */
+const NUMBER =
+  /(?:^|[^\w.])\$?(?:\d+(?:[.,]\d+)?|\.\d+)%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|half|twice|thrice|double|triple|third|quarter|dozen)\b/gi;
 const CODE_TASK =
   /^\s*(?:from\s+\w+\s+import|import\s+\w+|def\s+\w+\s*\(|class\s+\w+)|```|\b(?:write|implement|complete) (?:a|the) (?:python |typescript |javascript )?(?:function|class|method|script)\b/im;
 
@@ -16,12 +18,6 @@ export function promptKind(prompt: string): PromptKind | undefined {
   if (CODE_TASK.test(prompt)) return 'code';
   if (prompt.length > 4_000) return undefined;
   const numbers = prompt.match(NUMBER)?.length ?? 0;
-  if (numbers >= 2 && QUESTION_WORDS.test(prompt)) return 'math';
-  if (
-    numbers >= 2 &&
-    /\?\s*$/.test(prompt.trim()) &&
-    /\b(each|per|every|times|half|twice|total)\b/i.test(prompt)
-  )
-    return 'math';
+  if (numbers >= 2 && (QUESTION_WORDS.test(prompt) || /\?\s*$/.test(prompt.trim()))) return 'math';
   return undefined;
 }

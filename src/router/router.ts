@@ -200,10 +200,11 @@ export class Router {
       latencyMs += attempt.latencyMs + (attempt.backoffMs ?? 0);
       inputTokens += attempt.inputTokens;
       outputTokens += attempt.outputTokens;
-      // The passing attempt (always the last), or the best-scoring one when none passed; errors never win.
+      // The passing attempt (always the last), or the best-scoring one when none passed, the later (higher
+      // tier) one on a tie; errors never win.
       if (
         !attempt.error &&
-        (winner === undefined || attempt.passed || attempt.confidence > attempts[winner]!.confidence)
+        (winner === undefined || attempt.passed || attempt.confidence >= attempts[winner]!.confidence)
       )
         winner = i;
     }

@@ -8,6 +8,7 @@ import {
   type RouteResult,
   type Tier,
 } from '../router/types.js';
+import { AccuracyTally, type AccuracyStats } from './accuracy-tally.js';
 import { QuantileSketch, type QuantileSummary } from './quantile-sketch.js';
 
 /** Confidence histogram bins of 0.05. */
@@ -71,6 +72,8 @@ export interface RunStats {
   requestsPerDay: number[];
   /** Cost and requests per calendar month (YYYY-MM). */
   perMonth: Record<string, { requests: number; costUsd: number }>;
+  /** Right and wrong answers, where the backend knew (recorded labels, simulated draws). */
+  quality: AccuracyStats;
   /** The first request that fell back, as the router returned it, with its prompt (both shortened). */
   exampleFallback: (RouteResult & { prompt: string }) | undefined;
 }
@@ -116,6 +119,7 @@ export class RunAggregator implements RouterSink {
   private exampleFallback: RouteResult | undefined;
   private examplePrompt = '';
   private monthKeyCache = { day: -1, key: '' };
+  private readonly accuracy = new AccuracyTally();
 
   constructor(private startMs: number) {
     for (const tier of TIERS)
@@ -142,6 +146,7 @@ export class RunAggregator implements RouterSink {
 
   onRequest(result: RouteResult, request?: RouteRequest): void {
     this.requests++;
+    this.accuracy.onRequest(result);
     const attempts = result.attempts;
     this.attempts += attempts.length;
     if (result.passed) this.passed++;
@@ -286,6 +291,7 @@ export class RunAggregator implements RouterSink {
       costPerDay: [...this.costPerDay],
       requestsPerDay: [...this.requestsPerDay],
       perMonth: sortedEntries(this.months),
+      quality: this.accuracy.stats(),
       exampleFallback: this.exampleFallback && {
         ...this.exampleFallback,
         text: this.exampleFallback.text.slice(0, 400),

@@ -7,7 +7,10 @@ import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
 import { createVirtualClock } from './clock.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
-import { materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
+import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
+import { createRecordedAnswersBackend } from '../backends/recorded/recorded-answers-backend.js';
+import type { RoutedRow } from './cost-quality-curve.js';
+import { evaluateRecordedQuality, type RecordedQuality } from './recorded-quality.js';
 import { runReal, type RealLoad } from './real-replay.js';
 
 export type Workload = Iterable<RouteRequest> | AsyncIterable<RouteRequest>;
@@ -27,18 +30,26 @@ export interface SimulationHooks {
   parallel?: boolean;
   /** Send the workload to the real backends on the real clock instead of simulating. */
   real?: RealLoad;
+  /** With recorded answers: the accuracy the recommended threshold must reach (else the best gain over random). */
+  targetAccuracy?: number;
 }
 
 export interface RunOutcome {
   stats: RunStats;
   firstArrivalMs: number | undefined;
   lastArrivalMs: number | undefined;
+  /** Per labelled request, with recorded answers only: what the router returned against the labels. */
+  rows?: RoutedRow[];
+  /** Requests left out of `rows` because an answer came from a profile, not the file. */
+  profileRows?: number;
 }
 
 export interface SimulationOutput {
   run: MaterialisedRun;
   hybrid: RunOutcome;
   baseline: RunOutcome;
+  /** Accuracy against the recorded labels, the comparison routers and the threshold sweep (`--answers`). */
+  recordedQuality?: RecordedQuality;
 }
 
 /**
@@ -64,6 +75,19 @@ export function pureApiConfig(config: RouterConfig): RouterConfig {
  */
 export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}): Promise<SimulationOutput> {
   const run = materialise(spec);
+  await loadRunAnswers(run, spec);
+  if (run.answers) {
+    // Recorded answers are small and held in memory; the sweep re-runs the router at each threshold.
+    const hybrid = await runOnce(run, 'hybrid', hooks);
+    const baseline = await runOnce(run, 'baseline', hooks);
+    const recordedQuality = await evaluateRecordedQuality(
+      run,
+      hybrid,
+      baseline,
+      hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy },
+    );
+    return { run, hybrid, baseline, ...(recordedQuality ? { recordedQuality } : {}) };
+  }
   if (hooks.real) {
     // Real servers: one run after the other, so the baseline does not compete with the hybrid run for them.
     const hybrid = await runReal(run, 'hybrid', hooks.real, hooks);
@@ -87,14 +111,26 @@ export async function runOnce(
 ): Promise<RunOutcome> {
   const config = kind === 'hybrid' ? run.config : pureApiConfig(run.config);
   const clock = createVirtualClock(run.startMs);
-  const backend = createSimulatedBackend({
+  const simulated = createSimulatedBackend({
     seed: run.seed,
     clock,
     faultRates: run.faults,
     ...(run.profiles ? { profiles: run.profiles } : {}),
   });
+  const answers = run.answers;
+  const backend = answers
+    ? createRecordedAnswersBackend({ table: answers.table, mapping: answers.mapping, fallback: simulated })
+    : simulated;
   const aggregator = new RunAggregator(run.startMs);
   const sinks: RouterSink[] = [aggregator];
+  const rows: RoutedRow[] | undefined = answers ? [] : undefined;
+  let profileRows = 0;
+  if (answers && rows)
+    sinks.push({
+      onRequest: (result) => {
+        if (!collectRow(result, answers, rows)) profileRows++;
+      },
+    });
   if (kind === 'hybrid' && hooks.onHybridResult) sinks.push({ onRequest: hooks.onHybridResult });
   // The same budget logic on the virtual clock; alerts stay quiet (a year would print hundreds).
   const budget = createMemoryBudgetGuard({ ...budgetCaps(config), onAlert: () => undefined });
@@ -124,7 +160,37 @@ export async function runOnce(
   if (Symbol.iterator in workload) for (const request of workload) await step(request);
   else for await (const request of workload) await step(request);
   hooks.onProgress?.(kind, done);
-  return { stats: aggregator.stats(), firstArrivalMs: first, lastArrivalMs: last };
+  return {
+    stats: aggregator.stats(),
+    firstArrivalMs: first,
+    lastArrivalMs: last,
+    ...(rows ? { rows, profileRows } : {}),
+  };
+}
+
+/**
+ * Records a labelled request's outcome beside what the weak and strong recorded answers were worth. A
+ * request any of whose answers came from a profile rather than the file is left out (returns false): its
+ * correctness would be a simulated draw, not a label.
+ */
+function collectRow(
+  result: RouteResult,
+  answers: NonNullable<MaterialisedRun['answers']>,
+  rows: RoutedRow[],
+): boolean {
+  const recorded = answers.table.rows.get(result.id);
+  const weak = answers.weakSource === undefined ? undefined : recorded?.get(answers.weakSource)?.correct;
+  const strong =
+    answers.strongSource === undefined ? undefined : recorded?.get(answers.strongSource)?.correct;
+  if (result.attempts.some((a) => a.answerSource === 'profile')) return false;
+  if (weak === undefined || strong === undefined || result.correct === undefined) return true;
+  rows.push({
+    weakCorrect: weak,
+    strongCorrect: strong,
+    correct: result.correct,
+    usedStrong: result.attempts.some((a) => a.tier === 'API_FALLBACK' && !a.error),
+  });
+  return true;
 }
 
 /** Messages from the simulation worker. */

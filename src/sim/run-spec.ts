@@ -1,6 +1,7 @@
 import { parseConfig } from '../config/load-config.js';
 import type { RouterConfig } from '../config/router-config.js';
 import type { SimulationProfile } from '../config/schema.js';
+import { answerMapping, loadAnswerTable, type AnswerTable } from './recorded-answers.js';
 import { parseScenario, type Scenario } from './load-scenario.js';
 import {
   emptyReadStats,
@@ -25,6 +26,8 @@ export interface RunSpec {
   seed: number;
   /** Measured profiles per model name (from `bench`), replacing the config's. */
   profiles?: Record<string, SimulationProfile>;
+  /** Recorded answers to replay (`--answers`), with `--answer-map MODEL=SOURCE` pairs. */
+  answers?: { file: string; map?: Record<string, string> };
 }
 
 /** A run spec turned into live objects. */
@@ -37,6 +40,40 @@ export interface MaterialisedRun {
   faults: Map<string, number>;
   profiles: Map<string, SimulationProfile> | undefined;
   seed: number;
+  /** Recorded answers, once loaded (`loadRunAnswers`). */
+  answers?: LoadedAnswers;
+}
+
+/** Recorded answers ready for the recorded-answers backend. */
+export interface LoadedAnswers {
+  table: AnswerTable;
+  /** Configured model → recorded source. */
+  mapping: Map<string, string>;
+  /** The source standing for the local tier (weak) and for the API tier (strong). */
+  weakSource: string | undefined;
+  strongSource: string | undefined;
+}
+
+/**
+ * Loads the run's recorded answers and pairs them with models. Self-critique is turned off for the replay:
+ * the file holds no recorded critiques, and a simulated critic would only add assumed noise to real answers.
+ */
+export async function loadRunAnswers(run: MaterialisedRun, spec: RunSpec): Promise<void> {
+  if (!spec.answers) return;
+  const table = await loadAnswerTable(spec.answers.file);
+  const mapping = answerMapping(table, run.config, spec.answers.map);
+  const enabled = run.config.models.filter((m) => m.enabled);
+  const local =
+    enabled.find((m) => m.tier === 'LOCAL_QUALITY' && mapping.has(m.name)) ??
+    enabled.find((m) => m.tier === 'LOCAL_FAST' && mapping.has(m.name));
+  const api = enabled.find((m) => m.tier === 'API_FALLBACK' && mapping.has(m.name));
+  run.config = { ...run.config, selfCritique: false };
+  run.answers = {
+    table,
+    mapping,
+    weakSource: local ? mapping.get(local.name) : undefined,
+    strongSource: api ? mapping.get(api.name) : undefined,
+  };
 }
 
 export function materialise(spec: RunSpec): MaterialisedRun {

@@ -38,6 +38,10 @@ export interface SimulateOptions {
   onProgress?: (event: { run: RunKind; seed: number; done: number }) => void;
   /** Write report.html into the run folder. @default true */
   report?: boolean;
+  /** Recorded answers to replay (`--answers FILE`), with `--answer-map MODEL=SOURCE` pairs. */
+  answers?: { file: string; map?: Record<string, string> };
+  /** With recorded answers: the accuracy the recommended threshold must reach. */
+  targetAccuracy?: number;
 }
 
 export interface SimulateResult {
@@ -71,6 +75,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         }
       : { kind: 'recorded', ...options.workload! },
     ...(options.profiles ? { profiles: options.profiles.byModel } : {}),
+    ...(options.answers ? { answers: options.answers } : {}),
   };
   // Parsed here too, so a bad scenario fails before anything is written.
   const scenario = scenarioFile ? parseScenario(scenarioText!, scenarioFile) : undefined;
@@ -97,6 +102,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         {
           ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
           ...(options.real ? { real: options.real } : {}),
+          ...(options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy }),
           ...(onHybridResult ? { onHybridResult } : {}),
           onProgress: (run, done) => options.onProgress?.({ run, seed: runSeed, done }),
         },

@@ -7,6 +7,7 @@ import type { Scenario } from './load-scenario.js';
 import type { WorkloadReadStats } from './recorded-workload.js';
 import type { RunStats } from './run-aggregator.js';
 import type { SimulationOutput } from './run-simulation.js';
+import type { RecordedQuality } from './recorded-quality.js';
 import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
 
 const DAY_MS = 86_400_000;
@@ -56,6 +57,20 @@ export interface Summary {
   costPerRequest: { hybrid: MeanInterval; baseline: MeanInterval };
   scorecard: Metric[];
   targets: Targets;
+  /**
+   * Expected accuracy (share of returned answers that were right) and where it comes from. Simulated runs
+   * draw it from profiles' defect and silent-wrong rates (assumed in config, or fitted); recorded-answer
+   * runs read it from the file's labels.
+   */
+  accuracy: {
+    hybrid: number | undefined;
+    baseline: number | undefined;
+    /** `recorded` (labels in a file), `fitted` (profiles fitted from data) or `assumed` (config rates). */
+    basis: 'recorded' | 'fitted' | 'assumed' | 'mixed';
+    source: string;
+  };
+  /** With recorded answers: accuracy against the labels, comparison routers and the threshold sweep. */
+  recordedQuality?: RecordedQuality;
 }
 
 export interface MeanInterval {
@@ -157,5 +172,36 @@ export function buildSummary(
     costPerRequest: { hybrid: meanInterval(hybrid.stats), baseline: meanInterval(baseline.stats) },
     scorecard: scorecard(hybrid.stats, cost, targets),
     targets,
+    accuracy: accuracyOf(output),
+    ...(output.recordedQuality ? { recordedQuality: output.recordedQuality } : {}),
+  };
+}
+
+/** Expected accuracy of both runs and its basis: recorded labels, fitted profiles or assumed rates. */
+function accuracyOf(output: SimulationOutput): Summary['accuracy'] {
+  const { run, hybrid, baseline } = output;
+  const figures = { hybrid: hybrid.stats.quality.accuracy, baseline: baseline.stats.quality.accuracy };
+  if (run.answers) {
+    const { recordedAnswers, profileAnswers } = hybrid.stats.quality;
+    return {
+      ...figures,
+      basis: profileAnswers ? 'mixed' : 'recorded',
+      source: `recorded answers and labels in ${run.answers.table.file} (${recordedAnswers} answers recorded${profileAnswers ? `, ${profileAnswers} drawn from profiles because the file has none for that model or row` : ''})`,
+    };
+  }
+  const sources = new Map<string, string[]>();
+  for (const model of run.config.models.filter((m) => m.enabled)) {
+    const profile = run.profiles?.get(model.name) ?? model.simulation;
+    const source = profile.rates_source ?? 'assumed';
+    sources.set(source, [...(sources.get(source) ?? []), model.name]);
+  }
+  const fitted = [...sources.keys()].filter((s) => s !== 'assumed');
+  const basis = fitted.length === 0 ? 'assumed' : sources.has('assumed') ? 'mixed' : 'fitted';
+  return {
+    ...figures,
+    basis,
+    source: `simulated from profile defect and silent-wrong rates: ${[...sources]
+      .map(([source, models]) => `${source} (${models.join(', ')})`)
+      .join('; ')}`,
   };
 }

@@ -3,6 +3,7 @@ import { analyticEstimate } from '../../cost/analytic-estimate.js';
 import { loadProfiles } from '../../bench/profile.js';
 import { loadScenarioFile } from '../../sim/load-scenario.js';
 import { parseColumnMap } from '../../sim/recorded-workload.js';
+import { parseAnswerMap } from '../../sim/recorded-answers.js';
 import { simulate, type SimulateResult } from '../../sim/simulate.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { formatEstimate } from '../format/estimate.js';
@@ -32,6 +33,9 @@ interface SimulateArgs {
   poisson: boolean;
   'base-url'?: string;
   profiles?: string;
+  answers?: string;
+  'answer-map': string[];
+  'target-accuracy'?: number;
 }
 
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
@@ -113,6 +117,23 @@ volume, latency, quality and the design document's success metrics, and writes a
         type: 'string',
         describe: 'Calibrated profiles from hybridllm bench (profiles.yaml) in place of the config defaults',
       })
+      .option('answers', {
+        type: 'string',
+        describe:
+          "Recorded answers to replay (CSV or JSONL): each model's real answer text per request and, when given, whether it was correct. The router checks the real text and escalates to the next model's recorded answer; accuracy, the check's precision and recall, and a threshold sweep are reported. Alone, the same file is the workload.",
+      })
+      .option('answer-map', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe:
+          'MODEL=SOURCE: which recorded answers a configured model gives (default: a source named like an open-weights family, e.g. Mixtral, answers for every local model, the other for every API model)',
+      })
+      .option('target-accuracy', {
+        type: 'number',
+        describe:
+          'With --answers: recommend the cheapest threshold reaching this accuracy (0–1); default: the largest gain over a random router',
+      })
       .option('config', configOption)
       .option('json', {
         type: 'boolean',
@@ -131,12 +152,31 @@ volume, latency, quality and the design document's success metrics, and writes a
         'replay a recorded trace',
       )
       .example(
+        '$0 simulate --answers ../shared/datasets/routellm-gsm8k/gsm8k_responses.csv',
+        'replay real Mixtral and GPT-4 answers with their correctness labels',
+      )
+      .example(
         '$0 simulate --scenario medium --runs 20 --json',
         'Monte Carlo, as JSON',
       ) as unknown as Argv<SimulateArgs>,
   handler: async (args: ArgumentsCamelCase<SimulateArgs>) => {
+    // Recorded answers alone: the same file is the workload (RouteLLM's CSV holds both).
+    if (args.answers && !args.scenario && !args.workload) args.workload = args.answers;
     if (!args.scenario === !args.workload)
-      throw new UsageError('give either --scenario NAME or --workload FILE');
+      throw new UsageError('give either --scenario NAME, --workload FILE or --answers FILE');
+    if (args.answers && args.scenario)
+      throw new UsageError(
+        '--answers replays a recorded workload; use it with --workload FILE, not --scenario',
+      );
+    if (args.answers && (args.runs !== 1 || args.backend === 'real'))
+      throw new UsageError(
+        '--answers replays recorded answers once on simulated timing: drop --runs and --backend real',
+      );
+    const target = args['target-accuracy'];
+    if (target !== undefined && !(target >= 0 && target <= 1))
+      throw new UsageError(`--target-accuracy must be a share from 0 to 1, got ${String(target)}`);
+    if (target !== undefined && !args.answers)
+      throw new UsageError('--target-accuracy applies to --answers only');
     if (!Number.isInteger(args.runs) || args.runs < 1)
       throw new UsageError(`--runs must be a positive integer, got ${String(args.runs)}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
@@ -226,6 +266,10 @@ volume, latency, quality and the design document's success metrics, and writes a
                 },
               }
             : {}),
+          ...(args.answers
+            ? { answers: { file: args.answers, map: parseAnswerMap(args['answer-map']) } }
+            : {}),
+          ...(target === undefined ? {} : { targetAccuracy: target }),
           command,
           onProgress: ({ run, seed, done }) =>
             progress.update(`${label} ${run}${args.runs > 1 ? ` s${seed}` : ''}`, done, expected),

@@ -1,6 +1,7 @@
 import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
+import { formatAccuracy } from './accuracy-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -87,6 +88,8 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(
     `QUALITY  pass rate ${formatPercent(pct(hybrid.passed))} (pure API ${formatPercent((summary.baseline.passed / (summary.baseline.requests || 1)) * 100)})   fallback rate ${formatPercent(pct(hybrid.fallbacks))}   avg confidence ${hybrid.averageConfidence.toFixed(3)}   local share ${formatPercent(pct(hybrid.localServed))}`,
   );
+  const accuracy = formatAccuracy(summary);
+  if (accuracy.length) lines.push(...accuracy);
   if (hybrid.budgetLimited)
     lines.push(
       `Budget: ${formatInteger(hybrid.budgetLimited)} request(s) kept off the API by the daily budget`,

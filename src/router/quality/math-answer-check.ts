@@ -18,12 +18,13 @@ const INLINE = new RegExp(
 );
 
 /** Score for an answer whose only stated number is on its last line, with no explicit marker. */
-export const UNMARKED_FINAL_SCORE = 0.6;
+export const UNMARKED_FINAL_SCORE = 0.8;
 
 /**
  * The task-aware check for math word problems. It cannot know the right answer, but it catches the
  * signs of a wrong one that the text itself shows:
- * - no final answer stated (0), or only a number on the last line with no marker (0.6);
+ * - no final answer stated (0), or only a number on the last line with no marker (0.8: passes at the
+ *   default threshold of 0.7, fails at a stricter one);
  * - a calculation that does not check out, annotated (`<<a*b=c>>`) or inline (`a * b = c`) (0);
  * - two different final answers (0.5).
  */
