@@ -40,11 +40,30 @@ describe('prompt-feature fallback', () => {
   });
 
   it('says so when the action is missing', () => {
-    const result = classify({ prompt: 'Write a function that merges two sorted arrays' }, map);
+    const result = classify({ prompt: 'Summarise why the deploy failed, in two sentences' }, map);
     expect(result).toEqual({
       complexity: 'MODERATE',
-      reason: "no action type; from the prompt: keyword 'Write'",
+      reason: "no action type; from the prompt: keyword 'Summarise'",
     });
+  });
+
+  it('reads an unlabelled code task or math word problem as MODERATE, and says which', () => {
+    expect(classify({ prompt: 'Write a function that merges two sorted arrays' }, map)).toEqual({
+      complexity: 'MODERATE',
+      reason: 'no action type; the prompt reads as a code task → MODERATE',
+    });
+    const math = classify(
+      {
+        prompt:
+          'A robe takes 2 bolts of blue fiber and half that much white fiber.  How many bolts in total does it take?',
+      },
+      map,
+    );
+    expect(math.complexity).toBe('MODERATE');
+    expect(math.reason).toMatch(/math word problem/);
+    // Short requests with one number or none stay with the prompt features.
+    expect(classify({ prompt: 'Is this email spam? Reply yes or no.' }, map).complexity).toBe('SIMPLE');
+    expect(classify({ prompt: 'List the 3 largest files in the repo' }, map).complexity).toBe('SIMPLE');
   });
 
   it('treats several files as multi-file work', () => {
