@@ -3,9 +3,10 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import type { ModelConfig } from '../config/router-config.js';
-import { simulationSchema, type DefectRates, type SimulationProfile } from '../config/schema.js';
+import { simulationSchema, type SimulationProfile } from '../config/schema.js';
+import { addOutcome, emptyCounts, ratesOf, type OutcomeCounts } from '../sim/fit-rates.js';
 import { YamlSource } from '../config/yaml-source.js';
-import { COMPLEXITIES } from '../router/types.js';
+import { COMPLEXITIES, type CheckScores, type Complexity } from '../router/types.js';
 import type { BenchRow } from './bench-runner.js';
 import type { Hardware } from './hardware.js';
 import { deciles } from './metrics.js';
@@ -15,17 +16,6 @@ const profileFileSchema = z.strictObject({
   hardware: z.record(z.string(), z.unknown()).optional(),
   models: z.record(z.string(), simulationSchema),
 });
-
-/** Which defect a failed answer shows, from its check notes (for the profile's defect rates). */
-function defectOf(row: BenchRow): keyof DefectRates {
-  const notes = (row.checkNotes ?? []).join(' ');
-  if (/empty answer/.test(notes)) return 'empty';
-  if (/refusal/.test(notes)) return 'refusal';
-  if (/truncated|cut off/.test(notes)) return 'truncation';
-  if (/repetition loop/.test(notes)) return 'repetition';
-  if (/missing field/.test(notes)) return 'missing_fields';
-  return 'malformed';
-}
 
 /**
  * A calibrated simulation profile from measured rows: the latency distribution (deciles), the share of it
@@ -40,26 +30,31 @@ export function profileFromRows(rows: readonly BenchRow[], model: ModelConfig): 
     .map((r) => r.ttftMs! / r.e2eMs!)
     .sort((a, b) => a - b);
   const tokens = ok.map((r) => r.outputTokens ?? 0).sort((a, b) => a - b);
+  // Labelled outcomes per complexity: the check's verdict beside the task's own verdict.
+  const counts = Object.fromEntries(COMPLEXITIES.map((c) => [c, emptyCounts()])) as Record<
+    Complexity,
+    OutcomeCounts
+  >;
+  for (const row of ok) {
+    const checks: CheckScores = {};
+    for (const [name, score] of Object.entries(row.checks ?? {}))
+      checks[name as keyof CheckScores] = { score, note: (row.checkNotes ?? []).join('; ') };
+    addOutcome(counts[row.complexity], row.qualityPassed ?? false, row.correct ?? true, checks);
+  }
+  const rates = Object.fromEntries(
+    COMPLEXITIES.map((c) => [c, counts[c].answers ? ratesOf(counts[c]) : undefined]),
+  ) as Record<Complexity, ReturnType<typeof ratesOf> | undefined>;
+  const pick = <T>(c: Complexity, fitted: (r: ReturnType<typeof ratesOf>) => T, fallback: T): T =>
+    rates[c] ? fitted(rates[c]) : fallback;
   const defects = Object.fromEntries(
-    COMPLEXITIES.map((c) => {
-      const group = ok.filter((r) => r.complexity === c);
-      const rates: DefectRates = {};
-      if (group.length === 0) return [c, model.simulation.defects[c]];
-      for (const row of group.filter((r) => !r.qualityPassed)) {
-        const defect = defectOf(row);
-        rates[defect] = Math.round(((rates[defect] ?? 0) + 1 / group.length) * 1e6) / 1e6;
-      }
-      return [c, rates];
-    }),
+    COMPLEXITIES.map((c) => [c, pick(c, (r) => r.defects, model.simulation.defects[c])]),
   ) as SimulationProfile['defects'];
   const silentWrong = Object.fromEntries(
-    COMPLEXITIES.map((c) => {
-      const group = ok.filter((r) => r.complexity === c && r.correct !== undefined);
-      if (group.length === 0) return [c, model.simulation.silent_wrong[c]];
-      const wrong = group.filter((r) => r.qualityPassed && !r.correct).length;
-      return [c, Math.round((wrong / group.length) * 1e6) / 1e6];
-    }),
+    COMPLEXITIES.map((c) => [c, pick(c, (r) => r.silentWrong, model.simulation.silent_wrong[c])]),
   ) as SimulationProfile['silent_wrong'];
+  const flaggedCorrect = Object.fromEntries(
+    COMPLEXITIES.map((c) => [c, pick(c, (r) => r.flaggedCorrect, model.simulation.flagged_correct[c])]),
+  ) as SimulationProfile['flagged_correct'];
   return {
     latency_ms: e2e.length >= 2 ? { quantiles: deciles(e2e) } : model.simulation.latency_ms,
     ttft_share: shares.length
@@ -70,6 +65,7 @@ export function profileFromRows(rows: readonly BenchRow[], model: ModelConfig): 
       : model.simulation.output_tokens,
     defects,
     silent_wrong: silentWrong,
+    flagged_correct: flaggedCorrect,
     rates_source: `fitted by bench from ${ok.length} answers and their task checks`,
     critique_detection: model.simulation.critique_detection,
     critique_false_alarm: model.simulation.critique_false_alarm,

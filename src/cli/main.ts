@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { reportError, EXIT } from './report-error.js';
 import { benchCommand } from './commands/bench.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { doctorCommand } from './commands/doctor.js';
 import { estimateCommand } from './commands/estimate.js';
 import { mockServerCommand } from './commands/mock-server.js';
@@ -17,6 +18,7 @@ const COMMANDS = [
   routeCommand,
   usageCommand,
   benchCommand,
+  calibrateCommand,
   mockServerCommand,
   doctorCommand,
 ];

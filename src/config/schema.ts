@@ -12,8 +12,12 @@ export const DEFECTS = [
   'truncation',
   'empty',
   'repetition',
+  'task_failure',
 ] as const;
-/** Defects the simulated backend can write into an answer. */
+/**
+ * Defects the simulated backend can write into an answer. `task_failure` is an answer the task-aware check
+ * fails (a math answer with no final answer stated); it applies only to requests that get such a check.
+ */
 export type Defect = (typeof DEFECTS)[number];
 
 const nonNegative = z.number().nonnegative();
@@ -63,6 +67,17 @@ const simulationSchema = z.strictObject({
    * from recorded answers with labels, or by `bench` from its task checks. @default 0
    */
   silent_wrong: z
+    .strictObject({
+      SIMPLE: probability.default(0),
+      MODERATE: probability.default(0),
+      COMPLEX: probability.default(0),
+    })
+    .default({ SIMPLE: 0, MODERATE: 0, COMPLEX: 0 }),
+  /**
+   * Per complexity, share of answers with a detectable defect that were right anyway (a correct math answer
+   * with no marked final answer, say): the check's false alarms. Fitted with silent_wrong. @default 0
+   */
+  flagged_correct: z
     .strictObject({
       SIMPLE: probability.default(0),
       MODERATE: probability.default(0),

@@ -21,3 +21,10 @@ export function promptKind(prompt: string): PromptKind | undefined {
   if (numbers >= 2 && (QUESTION_WORDS.test(prompt) || /\?\s*$/.test(prompt.trim()))) return 'math';
   return undefined;
 }
+
+/** Whether a request gets the math-answer check: a text answer to an action `math` or a math word problem. */
+export function isMathRequest(request: { action?: string; prompt: string }, expects: string): boolean {
+  return (
+    expects === 'text' && (request.action?.toLowerCase() === 'math' || promptKind(request.prompt) === 'math')
+  );
+}

@@ -1,5 +1,6 @@
 import type { RouterSink } from '../router/router.js';
-import { isLocalTier, type RouteResult } from '../router/types.js';
+import { isLocalTier, type Complexity, type RouteResult } from '../router/types.js';
+import { addOutcome, emptyCounts, type OutcomeCounts } from './fit-rates.js';
 import { DetectorTally, type DetectorStats } from './detector-metrics.js';
 
 /** Correctness of one run's answers, where the backend knew it (recorded labels or simulated draws). */
@@ -17,6 +18,8 @@ export interface AccuracyStats {
   byModel: Record<string, { labelled: number; correct: number }>;
   /** The quality check as a detector of wrong answers, over labelled answers from local models. */
   localDetector: DetectorStats;
+  /** Labelled answers per model and complexity, split for fitting profiles (recorded answers only). */
+  outcomes: Record<string, Partial<Record<Complexity, OutcomeCounts>>>;
 }
 
 /** A router sink that counts right and wrong answers; constant memory. */
@@ -27,6 +30,7 @@ export class AccuracyTally implements RouterSink {
   private profileAnswers = 0;
   private readonly models = new Map<string, { labelled: number; correct: number }>();
   private readonly detector = new DetectorTally();
+  private readonly outcomes = new Map<string, Partial<Record<Complexity, OutcomeCounts>>>();
 
   onRequest(result: RouteResult): void {
     if (result.correct !== undefined) {
@@ -42,6 +46,12 @@ export class AccuracyTally implements RouterSink {
       model.labelled++;
       if (attempt.correct) model.correct++;
       if (isLocalTier(attempt.tier)) this.detector.add(attempt.confidence, attempt.passed, attempt.correct);
+      if (attempt.answerSource === 'recorded') {
+        let byComplexity = this.outcomes.get(attempt.model);
+        if (!byComplexity) this.outcomes.set(attempt.model, (byComplexity = {}));
+        const counts = (byComplexity[result.complexity] ??= emptyCounts());
+        addOutcome(counts, attempt.passed, attempt.correct, attempt.checks);
+      }
     }
   }
 
@@ -54,6 +64,7 @@ export class AccuracyTally implements RouterSink {
       profileAnswers: this.profileAnswers,
       byModel: Object.fromEntries([...this.models].sort(([a], [b]) => (a < b ? -1 : 1))),
       localDetector: this.detector.stats(),
+      outcomes: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
     };
   }
 }

@@ -108,6 +108,8 @@ export function writeAnswer(
   units: number,
   defect: Defect | undefined,
   variant: number,
+  /** The request is a math word problem: a clean answer ends with its final answer stated. */
+  math = false,
 ): WrittenAnswer {
   const n = Math.max(1, Math.min(MAX_UNITS, units));
   if (defect === 'empty') return { text: '', truncated: false };
@@ -128,7 +130,8 @@ export function writeAnswer(
         ? python(n, variant)
         : expects === 'typescript' || expects === 'javascript'
           ? script(n, variant, expects === 'typescript')
-          : prose(n, variant);
+          : prose(n, variant) +
+            (math && defect !== 'task_failure' ? `\nSo the answer is ${40 + n + variant}.` : '');
   if (defect === 'truncation')
     return { text: full.slice(0, Math.max(1, Math.floor(full.length * 0.6))), truncated: true };
   if (defect === 'malformed') return { text: malform(full, expects), truncated: false };

@@ -9,6 +9,7 @@ import type { Clock } from '../../sim/clock.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
 import { EXPECTS, type Complexity, type Expects } from '../../router/types.js';
+import { isMathRequest } from '../../router/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { TimeoutError, TransientError } from '../errors.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
@@ -52,7 +53,13 @@ export function meanLatency(distribution: LatencyDistribution): number {
   return (distribution.min + distribution.max) / 2;
 }
 
-function applicable(defect: Defect, expects: Expects, requiredFields: readonly string[]): boolean {
+function applicable(
+  defect: Defect,
+  expects: Expects,
+  requiredFields: readonly string[],
+  math: boolean,
+): boolean {
+  if (defect === 'task_failure') return math;
   if (defect === 'malformed') return expects !== 'text';
   if (defect === 'missing_fields') return expects === 'json' && requiredFields.length > 1;
   return true;
@@ -66,12 +73,16 @@ export function drawOutcome(
   profile: SimulationProfile,
   complexity: Complexity,
   rng: Rng,
-): { defect?: Defect; silentWrong?: true } {
+): { defect?: Defect; silentWrong?: true; flaggedCorrect?: true } {
   const rates = profile.defects[complexity];
   let x = rng();
   for (const defect of DEFECTS) {
     const rate = rates[defect] ?? 0;
-    if (x < rate) return { defect };
+    if (x < rate) {
+      // Where the draw fell inside the defect's band is itself uniform: no extra draw, same stream.
+      const flaggedCorrect = x / rate < (profile.flagged_correct?.[complexity] ?? 0);
+      return flaggedCorrect ? { defect, flaggedCorrect: true } : { defect };
+    }
     x -= rate;
   }
   return x < (profile.silent_wrong?.[complexity] ?? 0) ? { silentWrong: true } : {};
@@ -106,15 +117,18 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
     units: number,
     defect: Defect | undefined,
     variant: number,
+    math: boolean,
   ) => {
     let byShape = texts.get(fields);
     if (!byShape) texts.set(fields, (byShape = new Map()));
     const key =
-      ((EXPECTS.indexOf(expects) * 64 + units) * 8 + (defect ? DEFECTS.indexOf(defect) + 1 : 0)) * 8 +
-      variant;
+      (((EXPECTS.indexOf(expects) * 64 + units) * 8 + (defect ? DEFECTS.indexOf(defect) + 1 : 0)) * 8 +
+        variant) *
+        2 +
+      (math ? 1 : 0);
     let written = byShape.get(key);
     if (!written) {
-      written = writeAnswer(expects, fields, units, defect, variant);
+      written = writeAnswer(expects, fields, units, defect, variant, math);
       byShape.set(key, written);
       if (!defectOf.has(written.text)) defectOf.set(written.text, defect ?? null);
     }
@@ -164,7 +178,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const outcome = drawOutcome(profile, call.complexity, rng);
       const drawn = outcome.defect;
       const fields = call.request.requiredFields ?? NO_FIELDS;
-      const defect = drawn && applicable(drawn, call.expects, fields) ? drawn : undefined;
+      const math = isMathRequest(call.request, call.expects);
+      const defect = drawn && applicable(drawn, call.expects, fields, math) ? drawn : undefined;
       const range = profile.output_tokens;
       const outputTokens =
         call.outputTokens ??
@@ -176,6 +191,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         Math.min(MAX_UNITS, Math.round(outputTokens / TOKENS_PER_UNIT)),
         defect,
         variant,
+        math,
       );
       await clock.sleep(latencyMs, call.signal);
       return {
@@ -188,8 +204,9 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
         latencyMs,
-        // A defect the checks can see makes the answer wrong; so does a silent wrong draw, which they cannot.
-        correct: !defect && !outcome.silentWrong,
+        // A defect the checks can see makes the answer wrong (unless drawn as a false alarm); so does a silent
+        // wrong draw, which they cannot see.
+        correct: defect ? outcome.flaggedCorrect === true : !outcome.silentWrong,
       };
     },
   };

@@ -10,10 +10,14 @@ const FINAL_MARKERS = [
 ];
 /** GSM8K-style calculator annotations: `<<3*12=36>>`. */
 const ANNOTATION = /<<([^<>=]+)=([^<>]+)>>/g;
-/** An inline equation between plain numbers: `16 - 3 = 13`, `9 * $2 = $18`. */
+/**
+ * An inline equation between plain numbers: `16 - 3 = 13`, `9 * $2 = $18`. It must start its expression (no
+ * operator or number just before it) and its result must end one (`= 4 * 20 = 80` rewrites a step, so 4 is
+ * not a result).
+ */
 const OPERAND = String.raw`\(?\s*\$?\d[\d,]*(?:\.\d+)?\s*\)?`;
 const INLINE = new RegExp(
-  String.raw`((?:${OPERAND}\s*[-+*/x×÷]\s*)+${OPERAND})\s*=\s*(\$?\d[\d,]*(?:\.\d+)?)(?![\d.,]*\d)(?!\s*\/\s*\d)`,
+  String.raw`(?<![-+*/x×÷(\d.,$]\s*)((?:${OPERAND}\s*[-+*/x×÷]\s*)+${OPERAND})\s*=\s*(\$?\d[\d,]*(?:\.\d+)?)(?![\d.,]*\d)(?!\s*[-+*/x×÷]\s*[\d$(])`,
   'g',
 );
 

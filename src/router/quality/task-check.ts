@@ -1,5 +1,5 @@
 import type { TaskChecks } from '../../config/router-config.js';
-import { promptKind } from '../prompt-kind.js';
+import { isMathRequest } from '../prompt-kind.js';
 import type { CheckResult, Expects, RouteRequest } from '../types.js';
 import { checkCodeTests } from './code-tests-check.js';
 import { extractCode } from './extract-code.js';
@@ -23,12 +23,7 @@ export function taskCheckFor(
   if (kind === undefined) {
     kind = null;
     if (config.codeTests && request.tests && expects === 'python') kind = 'code_tests';
-    else if (
-      config.mathAnswer &&
-      expects === 'text' &&
-      (request.action?.toLowerCase() === 'math' || promptKind(request.prompt) === 'math')
-    )
-      kind = 'math_answer';
+    else if (config.mathAnswer && isMathRequest(request, expects)) kind = 'math_answer';
     kinds.set(request, kind);
   }
   return kind ?? undefined;
