@@ -113,7 +113,8 @@ export async function renderReport(runs: readonly LoadedRun[]): Promise<string> 
   for (const view of views) {
     const charts: Record<string, Awaited<ReturnType<typeof chartView>>> = {};
     for (const [i, key] of CHART_KEYS.entries()) charts[key] = await chartView(view.charts[i]!);
-    rendered.push({ ...view, charts });
+    const curve = view.quality.recorded?.curve;
+    rendered.push({ ...view, charts, ...(curve ? { qualityCurve: await chartView(curve) } : {}) });
   }
   const tierPoints = runs.flatMap((run) =>
     TIERS.map((tier) => ({

@@ -11,6 +11,7 @@ import {
   type MonthPoint,
 } from './chart-specs.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from './format-numbers.js';
+import { qualityView, type QualityView } from './quality-view.js';
 
 /** One saved run, as the report reads it. */
 export interface LoadedRun {
@@ -92,6 +93,15 @@ export function verdict(summary: Summary): string {
       ? `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check, ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (measured; pure-API quality cannot be measured from usage).`
       : `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check (pure API: ${formatPercent(pct(baseline.passed, baseline.requests))}), ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (pure API: ${formatDuration(baseline.latencyMs.p50)}).`,
   ];
+  const accuracy = summary.accuracy as Summary['accuracy'] | undefined;
+  if (summary.recordedQuality)
+    parts.push(
+      `Against the recorded labels, ${formatPercent(summary.recordedQuality.hybrid.accuracy * 100)} of hybrid answers were right, against ${formatPercent(summary.recordedQuality.allApi * 100)} all-API and ${formatPercent(summary.recordedQuality.allLocal * 100)} all-local.`,
+    );
+  else if (accuracy?.hybrid !== undefined)
+    parts.push(
+      `Expected accuracy ${formatPercent(accuracy.hybrid * 100)} (pure API ${formatPercent((accuracy.baseline ?? 0) * 100)}) is ${accuracy.basis === 'assumed' ? 'simulated from assumed rates, not measured' : `simulated from ${accuracy.basis} rates`}.`,
+    );
   return parts.join(' ');
 }
 
@@ -123,6 +133,7 @@ export interface RunView {
   assumptions: { label: string; value: string }[];
   prices: { model: string; input: string; output: string; cached: string; source: string }[];
   actions: { action: string; share: string; expects: string; input: string; output: string }[];
+  quality: QualityView;
 }
 
 /** Everything the templates show for one run: figures formatted for people, charts specified. */
@@ -170,6 +181,7 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         { label: 'completeness', value: hybrid.checkFailures.completeness },
         { label: 'coherence', value: hybrid.checkFailures.coherence },
         { label: 'self-critique', value: hybrid.checkFailures.selfCritique },
+        { label: 'task-aware', value: hybrid.checkFailures.task ?? 0 },
       ],
       'answers scoring below 1',
     ),
@@ -356,6 +368,7 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         source: m.priceSource,
       })),
     actions: scenarioActions,
+    quality: qualityView(id, s),
   };
 }
 
