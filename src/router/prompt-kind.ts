@@ -15,6 +15,19 @@ const CODE_TASK =
  * Used to classify prompts that carry no action type and to choose a task-aware check.
  */
 export function promptKind(prompt: string): PromptKind | undefined {
+  // Workloads repeat their prompts (templates, retries, recorded replays): each text is read once.
+  const known = memo.get(prompt);
+  if (known !== undefined) return known ?? undefined;
+  const kind = readKind(prompt);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(prompt, kind ?? null);
+  return kind;
+}
+
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, PromptKind | null>();
+
+function readKind(prompt: string): PromptKind | undefined {
   if (CODE_TASK.test(prompt)) return 'code';
   if (prompt.length > 4_000) return undefined;
   const numbers = prompt.match(NUMBER)?.length ?? 0;
@@ -22,9 +35,17 @@ export function promptKind(prompt: string): PromptKind | undefined {
   return undefined;
 }
 
-/** Whether a request gets the math-answer check: a text answer to an action `math` or a math word problem. */
+/** Actions whose prompts may be math word problems; other named actions never get the math check. */
+const MAYBE_MATH = new Set(['math', 'reasoning', 'reason', 'calculate', 'calculation']);
+
+/**
+ * Whether a request gets the math-answer check: a text answer to an action `math`, or to a request with no
+ * action (or a reasoning one) whose prompt reads as a math word problem.
+ */
 export function isMathRequest(request: { action?: string; prompt: string }, expects: string): boolean {
-  return (
-    expects === 'text' && (request.action?.toLowerCase() === 'math' || promptKind(request.prompt) === 'math')
-  );
+  if (expects !== 'text') return false;
+  const action = request.action?.toLowerCase();
+  if (action === 'math') return true;
+  if (action !== undefined && !MAYBE_MATH.has(action)) return false;
+  return promptKind(request.prompt) === 'math';
 }

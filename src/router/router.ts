@@ -296,7 +296,8 @@ export class Router {
       completeness: staticChecks.completeness,
       coherence: staticChecks.coherence,
     };
-    const task = await runTaskCheck(request, expects, answer.text, config.taskChecks);
+    const pending = runTaskCheck(request, expects, answer.text, config.taskChecks);
+    const task = pending instanceof Promise ? await pending : pending;
     if (task) checks.task = task;
     let costUsd = priceTokens(
       model.price,

@@ -178,7 +178,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const outcome = drawOutcome(profile, call.complexity, rng);
       const drawn = outcome.defect;
       const fields = call.request.requiredFields ?? NO_FIELDS;
-      const math = isMathRequest(call.request, call.expects);
+      const math = call.purpose === 'answer' && isMathRequest(call.request, call.expects);
       const defect = drawn && applicable(drawn, call.expects, fields, math) ? drawn : undefined;
       const range = profile.output_tokens;
       const outputTokens =

@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { findPython } from './find-python.js';
 import { createInterface } from 'node:readline';
 
 /**
@@ -34,23 +35,9 @@ let unavailable: string | undefined;
 let nextId = 0;
 const pending = new Map<number, (verdict: CompileVerdict) => void>();
 
-let resolved: string | undefined;
-
-/**
- * The interpreter used; `HYBRIDLLM_PYTHON` overrides it. @default python3, resolved once to the real
- * executable (a version manager's shim, such as pyenv's, costs ~250 ms on every start)
- */
+/** The interpreter used (see `findPython`). */
 export function pythonCommand(): string {
-  const configured = process.env['HYBRIDLLM_PYTHON'] ?? 'python3';
-  if (resolved === undefined) {
-    const probe = spawnSync(configured, ['-I', '-c', 'import sys; print(sys.executable)'], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    const path = probe.status === 0 ? probe.stdout.trim() : '';
-    resolved = path || configured;
-  }
-  return resolved;
+  return findPython();
 }
 
 function start(): ChildProcessWithoutNullStreams | undefined {

@@ -8,37 +8,35 @@ import { checkMathAnswer } from './math-answer-check.js';
 /** The task-aware check that applies to a request, if any. */
 export type TaskCheckName = 'math_answer' | 'code_tests';
 
-const kinds = new WeakMap<RouteRequest, TaskCheckName | null>();
-
 /**
  * Which task-aware check a request gets: code tests when it carries tests (and expects Python), the math
- * answer check when its action is `math` or its prompt reads as a math word problem. Decided once per request.
+ * answer check when its action is `math`, or it has no action (or a reasoning one) and its prompt reads as a
+ * math word problem.
  */
 export function taskCheckFor(
   request: RouteRequest,
   expects: Expects,
   config: TaskChecks,
 ): TaskCheckName | undefined {
-  let kind = kinds.get(request);
-  if (kind === undefined) {
-    kind = null;
-    if (config.codeTests && request.tests && expects === 'python') kind = 'code_tests';
-    else if (config.mathAnswer && isMathRequest(request, expects)) kind = 'math_answer';
-    kinds.set(request, kind);
-  }
-  return kind ?? undefined;
+  if (request.tests && config.codeTests && expects === 'python') return 'code_tests';
+  if (config.mathAnswer && isMathRequest(request, expects)) return 'math_answer';
+  return undefined;
 }
 
 const MEMO_LIMIT = 5_000;
 const memo = new Map<string, CheckResult | undefined>();
 
-/** Runs the request's task-aware check on an answer; memoised on the answer (and its tests). */
-export async function runTaskCheck(
+/**
+ * Runs the request's task-aware check on an answer; memoised on the answer (and its tests). Returns the
+ * result itself when no child process is needed (no check, or the math check), so the hot path need not
+ * await; a Promise only for code tests.
+ */
+export function runTaskCheck(
   request: RouteRequest,
   expects: Expects,
   text: string,
   config: TaskChecks,
-): Promise<CheckResult | undefined> {
+): CheckResult | undefined | Promise<CheckResult | undefined> {
   const kind = taskCheckFor(request, expects, config);
   if (!kind) return undefined;
   if (kind === 'math_answer') {
@@ -48,6 +46,14 @@ export async function runTaskCheck(
     remember(key, result);
     return result;
   }
+  return runCodeTests(request, text, config);
+}
+
+async function runCodeTests(
+  request: RouteRequest,
+  text: string,
+  config: TaskChecks,
+): Promise<CheckResult | undefined> {
   const tests = request.tests!;
   const key = `t\u0000${tests.entryPoint}\u0000${tests.code}\u0000${text}`;
   if (memo.has(key)) return memo.get(key);
