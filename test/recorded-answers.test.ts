@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-error.js';
@@ -111,4 +111,64 @@ describe.runIf(existsSync(GSM8K))('RouteLLM GSM8K: real Mixtral and GPT-4 answer
     expect(summary.accuracy.hybrid!).toBeGreaterThan(recorded.accuracyInterval[0]);
     expect(summary.accuracy.hybrid!).toBeLessThan(recorded.accuracyInterval[1]);
   }, 180_000);
+});
+
+describe('recorded critiques', () => {
+  function files(): { workload: string; answers: string; vetoConfig: string } {
+    const dir = tempDir();
+    const workload = join(dir, 'workload.csv');
+    writeFileSync(
+      workload,
+      'prompt\n"Tom has 2 apples and buys 3 more. How many apples does he have now?"\n"Ann has 3 apples and buys 4 more. How many apples does she have now?"\n',
+    );
+    const answers = join(dir, 'answers.csv');
+    writeFileSync(
+      answers,
+      [
+        'request_id,model,answer,correct,critique',
+        '1,small-local,"He has 2 + 3 = 5 apples.\n#### 5",true,YES: right',
+        '2,small-local,"She has 3 + 3 = 6 apples.\n#### 6",false,"NO: she buys 4, not 3"',
+        '1,big-api,"He has 2 + 3 = 5 apples.\n#### 5",true,',
+        '2,big-api,"She has 3 + 4 = 7 apples.\n#### 7",true,',
+      ].join('\n'),
+    );
+    const vetoConfig = join(dir, 'veto.yaml');
+    writeFileSync(
+      vetoConfig,
+      readFileSync(PROJECT_CONFIG, 'utf8').replace('veto: [task]', 'veto: [task, self_critique]'),
+    );
+    return { workload, answers, vetoConfig };
+  }
+  const map = { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-5': 'big-api' };
+
+  it('a recorded NO vetoes a silently wrong answer only when self-critique may veto', async () => {
+    const { workload, answers, vetoConfig } = files();
+    const plain = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file: workload },
+      answers: { file: answers, map },
+      out: false,
+    });
+    expect(plain.summary.config.selfCritique).toBe(true);
+    expect(plain.summary.recordedQuality!.hybrid.accuracy).toBe(0.5);
+    const vetoed = await simulate({
+      configFile: vetoConfig,
+      workload: { file: workload },
+      answers: { file: answers, map },
+      out: false,
+    });
+    expect(vetoed.summary.recordedQuality!.hybrid.accuracy).toBe(1);
+    expect(vetoed.summary.recordedQuality!.hybrid.strongShare).toBe(0.5);
+  });
+});
+
+describe('calibrate --weights', () => {
+  it('reads presets and KEY=WEIGHT lists, and names what is wrong', async () => {
+    const { parseWeightVariant } = await import('../src/sim/weight-variant.js');
+    expect(parseWeightVariant('task-weighted').weights.task).toBe(0.4);
+    const custom = parseWeightVariant('task=0.6,format=0.1,veto=self_critique');
+    expect(custom.weights).toMatchObject({ task: 0.6, format: 0.1, coherence: 0.3 });
+    expect(custom.weights.veto).toEqual({ task: false, selfCritique: true });
+    expect(() => parseWeightVariant('speed=1')).toThrow(/'speed=1' is neither/);
+  });
 });

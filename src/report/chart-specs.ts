@@ -158,7 +158,7 @@ export interface CostQualityPoint {
   calls: number;
 }
 
-/** The design document's "Cost vs Quality Trade-off", with pass rates measured in this run. */
+/** The design document's "Cost vs Quality Trade-off", with the pass rates of this run (simulated or recorded). */
 export function costQualityChart(id: string, points: readonly CostQualityPoint[]): ChartSpec {
   const chart = tierScatterChart(
     id,

@@ -6,6 +6,7 @@ import { ratesOf, type OutcomeCounts } from './fit-rates.js';
 import type { RecordedQuality } from './recorded-quality.js';
 import { simulate } from './simulate.js';
 import type { Summary } from './summary.js';
+import type { WeightVariant } from './weight-variant.js';
 
 /** Fewest labelled answers at one complexity that a rate is fitted from; fewer keep the configured rates. */
 export const MIN_ANSWERS_TO_FIT = 30;
@@ -19,6 +20,8 @@ export interface CalibrateOptions {
   /** `MODEL=SOURCE` pairs. */
   answerMap?: Record<string, string>;
   targetAccuracy?: number;
+  /** Further scoring variants to sweep beside the built-in ones. */
+  weightVariants?: readonly WeightVariant[];
   seed?: number;
   /** Where to write the fitted profiles (YAML for `simulate --profiles`). */
   writeProfiles?: string;
@@ -55,6 +58,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
     workload: { file: options.workload ?? options.answers },
     answers: { file: options.answers, ...(options.answerMap ? { map: options.answerMap } : {}) },
     ...(options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy }),
+    ...(options.weightVariants ? { weightVariants: options.weightVariants } : {}),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     out: false,
     command: options.command ?? 'hybridllm calibrate',

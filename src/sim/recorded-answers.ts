@@ -17,6 +17,8 @@ export interface RecordedAnswer {
   outputTokens: number;
   /** Recorded latency, ms; absent → drawn from the model's profile. */
   latencyMs?: number;
+  /** A critic's recorded verdict on this answer ("YES …" / "NO …"), used as the self-critique reply. */
+  critique?: string;
 }
 
 /** Recorded answers: request id (`row1`, `row2` … as the workload numbers its rows) → source → answer. */
@@ -29,6 +31,8 @@ export interface AnswerTable {
   rows: Map<string, Map<string, RecordedAnswer>>;
   /** Whether any answer carries a label. */
   labelled: boolean;
+  /** Whether any answer carries a recorded critique. */
+  critiques: boolean;
 }
 
 const WIDE_SUFFIXES = ['_response', '_answer'];
@@ -126,10 +130,17 @@ const find = (keys: readonly string[], names: readonly string[]): string | undef
  * `M_response`, optionally `M_output_tokens` and `M_latency_ms`), one row per request in workload order; or
  * the long layout (`request_id, model, answer[, correct, output_tokens, latency_ms]`), where request_id is the
  * workload's row number (`12` or `row12`). Output tokens not recorded are counted from the text
- * (cl100k_base).
+ * (cl100k_base). A critic's recorded verdict on an answer may sit in `M_critique` (wide) or `critique` (long).
  */
 export async function loadAnswerTable(file: string): Promise<AnswerTable> {
-  const table: AnswerTable = { file, layout: 'wide', sources: [], rows: new Map(), labelled: false };
+  const table: AnswerTable = {
+    file,
+    layout: 'wide',
+    sources: [],
+    rows: new Map(),
+    labelled: false,
+    critiques: false,
+  };
   let layout: Layout | undefined;
   let index = 0;
   const sources = new Set<string>();
@@ -171,6 +182,7 @@ export async function loadAnswerTable(file: string): Promise<AnswerTable> {
               row[`${source}_output_tokens`],
               row[`${source}_latency_ms`],
               source,
+              row[`${source}_critique`],
             ),
           );
         }
@@ -191,6 +203,7 @@ export async function loadAnswerTable(file: string): Promise<AnswerTable> {
             row['output_tokens'],
             row['latency_ms'],
             layout.label ?? 'correct',
+            row['critique'],
           ),
         );
       }
@@ -202,7 +215,10 @@ export async function loadAnswerTable(file: string): Promise<AnswerTable> {
   if (!layout) throw new ConfigError(`${file}: the recorded answers file is empty.`, file);
   table.sources = [...sources];
   for (const answers of table.rows.values())
-    for (const answer of answers.values()) if (answer.correct !== undefined) table.labelled = true;
+    for (const answer of answers.values()) {
+      if (answer.correct !== undefined) table.labelled = true;
+      if (answer.critique !== undefined) table.critiques = true;
+    }
   return table;
 }
 
@@ -212,6 +228,7 @@ async function answerOf(
   tokens: string | undefined,
   latency: string | undefined,
   labelColumn: string,
+  critique?: string,
 ): Promise<RecordedAnswer> {
   let parsed: ReturnType<typeof parseLabel>;
   try {
@@ -227,6 +244,7 @@ async function answerOf(
     ...(parsed ? { correct: parsed.correct } : {}),
     ...(parsed?.score !== undefined ? { score: parsed.score } : {}),
     ...(latencyMs !== undefined ? { latencyMs } : {}),
+    ...(critique?.trim() ? { critique: critique.trim() } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from './cost-quality-curve.js';
 import type { DetectorStats } from './detector-metrics.js';
 import type { MaterialisedRun } from './run-spec.js';
+import type { WeightVariant } from './weight-variant.js';
 import type { RunOutcome } from './run-simulation.js';
 
 /**
@@ -132,7 +133,12 @@ export async function evaluateRecordedQuality(
   run: MaterialisedRun,
   hybrid: RunOutcome,
   baseline: RunOutcome,
-  options: { targetAccuracy?: number; thresholds?: readonly number[] } = {},
+  options: {
+    targetAccuracy?: number;
+    thresholds?: readonly number[];
+    /** Further scoring variants to sweep (`calibrate --weights`). */
+    variants?: readonly WeightVariant[];
+  } = {},
 ): Promise<RecordedQuality | undefined> {
   const answers = run.answers;
   const rows = hybrid.rows;
@@ -151,7 +157,12 @@ export async function evaluateRecordedQuality(
 
   const sweep: SweepVariant[] = [];
   const rowsAt = new Map<string, RoutedRow[]>();
-  for (const variant of variants(run.config)) {
+  const extra = (options.variants ?? []).map((v) => ({
+    name: v.name,
+    description: 'named with --weights',
+    config: { ...run.config, weightsPreset: v.name, weights: v.weights },
+  }));
+  for (const variant of [...variants(run.config), ...extra]) {
     const points: SweepPoint[] = [];
     for (const threshold of thresholds) {
       const outcome = await runOnce(

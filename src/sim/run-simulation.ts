@@ -11,6 +11,7 @@ import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from 
 import { createRecordedAnswersBackend } from '../backends/recorded/recorded-answers-backend.js';
 import type { RoutedRow } from './cost-quality-curve.js';
 import { evaluateRecordedQuality, type RecordedQuality } from './recorded-quality.js';
+import type { WeightVariant } from './weight-variant.js';
 import { runReal, type RealLoad } from './real-replay.js';
 
 export type Workload = Iterable<RouteRequest> | AsyncIterable<RouteRequest>;
@@ -32,6 +33,8 @@ export interface SimulationHooks {
   real?: RealLoad;
   /** With recorded answers: the accuracy the recommended threshold must reach (else the best gain over random). */
   targetAccuracy?: number;
+  /** With recorded answers: further scoring variants to sweep. */
+  weightVariants?: readonly WeightVariant[];
 }
 
 export interface RunOutcome {
@@ -80,12 +83,10 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
     // Recorded answers are small and held in memory; the sweep re-runs the router at each threshold.
     const hybrid = await runOnce(run, 'hybrid', hooks);
     const baseline = await runOnce(run, 'baseline', hooks);
-    const recordedQuality = await evaluateRecordedQuality(
-      run,
-      hybrid,
-      baseline,
-      hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy },
-    );
+    const recordedQuality = await evaluateRecordedQuality(run, hybrid, baseline, {
+      ...(hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy }),
+      ...(hooks.weightVariants ? { variants: hooks.weightVariants } : {}),
+    });
     return { run, hybrid, baseline, ...(recordedQuality ? { recordedQuality } : {}) };
   }
   if (hooks.real) {

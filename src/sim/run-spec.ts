@@ -55,8 +55,8 @@ export interface LoadedAnswers {
 }
 
 /**
- * Loads the run's recorded answers and pairs them with models. Self-critique is turned off for the replay:
- * the file holds no recorded critiques, and a simulated critic would only add assumed noise to real answers.
+ * Loads the run's recorded answers and pairs them with models. Self-critique stays on (as configured) only
+ * when the file records critiques: a simulated critic would only add assumed noise to real answers.
  */
 export async function loadRunAnswers(run: MaterialisedRun, spec: RunSpec): Promise<void> {
   if (!spec.answers) return;
@@ -67,7 +67,7 @@ export async function loadRunAnswers(run: MaterialisedRun, spec: RunSpec): Promi
     enabled.find((m) => m.tier === 'LOCAL_QUALITY' && mapping.has(m.name)) ??
     enabled.find((m) => m.tier === 'LOCAL_FAST' && mapping.has(m.name));
   const api = enabled.find((m) => m.tier === 'API_FALLBACK' && mapping.has(m.name));
-  run.config = { ...run.config, selfCritique: false };
+  if (!table.critiques) run.config = { ...run.config, selfCritique: false };
   run.answers = {
     table,
     mapping,

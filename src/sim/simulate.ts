@@ -12,6 +12,7 @@ import { runSimulation, type RunKind } from './run-simulation.js';
 import type { RealLoad } from './real-replay.js';
 import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
+import type { WeightVariant } from './weight-variant.js';
 import { loadRun, renderReport } from '../report/render-report.js';
 
 export interface SimulateOptions {
@@ -42,6 +43,8 @@ export interface SimulateOptions {
   answers?: { file: string; map?: Record<string, string> };
   /** With recorded answers: the accuracy the recommended threshold must reach. */
   targetAccuracy?: number;
+  /** With recorded answers: further scoring variants to sweep. */
+  weightVariants?: readonly WeightVariant[];
 }
 
 export interface SimulateResult {
@@ -103,6 +106,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
           ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
           ...(options.real ? { real: options.real } : {}),
           ...(options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy }),
+          ...(options.weightVariants ? { weightVariants: options.weightVariants } : {}),
           ...(onHybridResult ? { onHybridResult } : {}),
           onProgress: (run, done) => options.onProgress?.({ run, seed: runSeed, done }),
         },

@@ -23,13 +23,23 @@ export function createRecordedAnswersBackend(options: RecordedAnswersBackendOpti
   return {
     name: 'recorded-answers',
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
-      const source = call.purpose === 'answer' ? mapping.get(call.model.name) : undefined;
+      if (call.purpose === 'critique') {
+        // A recorded verdict on exactly this answer, when the file has one; else the profile's critic.
+        const drawn = await fallback.doGenerate(call);
+        const answers = table.rows.get(call.requestId);
+        let critique: string | undefined;
+        if (answers)
+          for (const answer of answers.values())
+            if (answer.critique !== undefined && answer.text === call.subject) critique = answer.critique;
+        return critique === undefined ? drawn : { ...drawn, text: critique, answerSource: 'recorded' };
+      }
+      const source = mapping.get(call.model.name);
       const recorded = source === undefined ? undefined : table.rows.get(call.requestId)?.get(source);
       // The fallback draws the timing (and applies timeouts and injected faults) on the virtual clock.
       const drawn = await fallback.doGenerate(
         recorded ? { ...call, outputTokens: recorded.outputTokens } : call,
       );
-      if (!recorded) return call.purpose === 'answer' ? { ...drawn, answerSource: 'profile' } : drawn;
+      if (!recorded) return { ...drawn, answerSource: 'profile' };
       const latencyMs = recorded.latencyMs ?? drawn.latencyMs;
       return {
         text: recorded.text,

@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { COMPLEXITIES } from '../../router/types.js';
 import { parseAnswerMap } from '../../sim/recorded-answers.js';
 import { calibrate } from '../../sim/calibrate.js';
+import { parseWeightVariant } from '../../sim/weight-variant.js';
 import { formatPercent } from '../../report/format-numbers.js';
 import { formatRecordedQuality } from '../format/accuracy-summary.js';
 import { configOption, resolveConfigPath } from '../options.js';
@@ -13,6 +14,7 @@ interface CalibrateArgs {
   'answer-map': string[];
   'target-accuracy'?: number;
   'write-profiles'?: string;
+  weights: string[];
   seed?: number;
   config?: string;
   json: boolean;
@@ -56,6 +58,13 @@ silent-wrong, flagged-but-right) and, with --write-profiles, writes them for sim
           'Recommend the cheapest threshold reaching this accuracy (0–1); default: the largest gain over a random router',
       })
       .option('write-profiles', { type: 'string', describe: 'Write the fitted profiles here (YAML)' })
+      .option('weights', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe:
+          'Also sweep these check weights: a preset (design, task-weighted) or KEY=WEIGHT pairs, e.g. task=0.6,format=0.1,veto=none (keys: format, completeness, coherence, self_critique, task, veto)',
+      })
       .option('seed', { type: 'number', describe: 'Seed for timings and bootstrap (default 42)' })
       .option('config', configOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
@@ -78,6 +87,7 @@ silent-wrong, flagged-but-right) and, with --write-profiles, writes them for sim
       answers: args.answers,
       ...(args.workload ? { workload: args.workload } : {}),
       answerMap: parseAnswerMap(args['answer-map']),
+      weightVariants: args.weights.map(parseWeightVariant),
       ...(target === undefined ? {} : { targetAccuracy: target }),
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       ...(args['write-profiles'] ? { writeProfiles: args['write-profiles'] } : {}),
