@@ -27,14 +27,11 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .usage(
-        `hybridllm calibrate --answers FILE [--workload FILE] [--answer-map MODEL=SOURCE …] [--target-accuracy A]
-                     [--write-profiles profiles.yaml] [--json]
-
-Replays recorded answers (each model's real text per request, with whether it was right) through the router,
-and sweeps the quality threshold: each point is a re-run of the router. Prints accuracy against API share and
-cost, RouteLLM's APGR and CPT(50%)/CPT(80%), the check's precision and recall as a detector of wrong answers,
-and the recommended threshold. Then fits each model's simulation rates per complexity (detectable defects,
-silent-wrong, flagged-but-right) and, with --write-profiles, writes them for simulate --profiles.`,
+        [
+          'hybridllm calibrate --answers FILE [--workload FILE] [--answer-map MODEL=SOURCE …] [--target-accuracy A] [--weights W …] [--write-profiles FILE] [--json]',
+          '',
+          "Replays recorded answers (each model's real text per request, with whether it was right) through the router, and sweeps the quality threshold: each point is a re-run of the router. Prints accuracy against API share and cost, RouteLLM's APGR and CPT(50%)/CPT(80%), the check's precision and recall as a detector of wrong answers, and the recommended threshold. Then fits each model's simulation rates per complexity (detectable defects, silent-wrong, flagged-but-right) and, with --write-profiles, writes them for simulate --profiles.",
+        ].join('\n'),
       )
       .option('answers', {
         type: 'string',
