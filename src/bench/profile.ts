@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
+import { checkInputFile } from '../config/input-file.js';
 import type { ModelConfig } from '../config/router-config.js';
 import { simulationSchema, type SimulationProfile } from '../config/schema.js';
 import { addOutcome, emptyCounts, ratesOf, type OutcomeCounts } from '../sim/fit-rates.js';
@@ -83,13 +84,11 @@ export function profileYaml(
 
 /** Reads a profile file written by bench; errors name file:line:column like the config's. */
 export function loadProfiles(file: string): Record<string, SimulationProfile> {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(
-      `${file}: cannot read the profile file: no such file. Write one with hybridllm bench.`,
-    );
+    checkInputFile(file, 'profile file');
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    throw new ConfigError(`${error.message} Write one with hybridllm bench or hybridllm calibrate.`, file);
   }
-  return YamlSource.parse(text, file).validate(profileFileSchema).models;
+  return YamlSource.parse(readFileSync(file, 'utf8'), file).validate(profileFileSchema).models;
 }

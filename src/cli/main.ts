@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .demandCommand(1, 'Name a command; see the list above.')
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .wrap(helpWidth())
     .epilogue("Run `hybridllm <command> --help` for a command's options. Docs: README.md")
     .fail((message, error) => {
       if (error) throw error;
@@ -55,3 +56,22 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class CliUsage extends Error {}
+
+/** Help wraps at the terminal's width (COLUMNS when not a terminal), between 60 and 200 columns. */
+function helpWidth(): number {
+  const columns = process.stdout.columns || Number(process.env['COLUMNS']) || 100;
+  return Math.max(60, Math.min(200, columns));
+}
+
+/**
+ * The last resort: an error nothing caught (an unhandled rejection, an uncaught exception) still becomes one
+ * line and the exit code of its class, never a raw stack trace or a silent end.
+ */
+export function installLastResortHandlers(): void {
+  const fail = (error: unknown): void => {
+    process.exitCode = reportError(error);
+    process.exit();
+  };
+  process.on('unhandledRejection', fail);
+  process.on('uncaughtException', fail);
+}

@@ -19,3 +19,16 @@ export const configOption = {
   type: 'string',
   describe: 'Config file (default: $HYBRIDLLM_CONFIG, ./llm_config.yaml, or the built-in one)',
 } as const;
+
+/**
+ * What the user typed for a flag, for error messages: yargs has already turned `--seed abc` into NaN, and
+ * "got NaN" tells nobody what was wrong. Falls back to the parsed value.
+ */
+export function typed(flag: string, parsed: unknown, argv: readonly string[] = process.argv): string {
+  for (let i = argv.length - 1; i >= 0; i--) {
+    const arg = argv[i]!;
+    if (arg.startsWith(`--${flag}=`)) return `'${arg.slice(flag.length + 3)}'`;
+    if (arg === `--${flag}` && i + 1 < argv.length) return `'${argv[i + 1]}'`;
+  }
+  return String(parsed);
+}

@@ -1,5 +1,6 @@
 import { BackendError, BudgetExhaustedError } from '../backends/errors.js';
 import { ConfigError } from '../config/config-error.js';
+import { LedgerError } from '../ledger/ledger-db.js';
 
 /** Exit codes: 0 ok, 1 failure at run time, 2 bad input (config, scenario, workload, flags), 3 budget exhausted. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, budget: 3 } as const;
@@ -20,6 +21,10 @@ export function reportError(
   if (error instanceof UsageError) {
     write(`error: ${error.message}\n`);
     return EXIT.badInput;
+  }
+  if (error instanceof LedgerError) {
+    write(`error: ${error.message}\n`);
+    return error.badFile ? EXIT.badInput : EXIT.failure;
   }
   if (error instanceof BudgetExhaustedError) {
     write(`error: ${error.message}\n`);

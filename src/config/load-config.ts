@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkInputFile } from './input-file.js';
 import { FREE, lookupPrice } from '../cost/price-table.js';
 import { COMPLEXITIES, isLocalTier } from '../router/types.js';
 import { ConfigError } from './config-error.js';
@@ -8,16 +9,13 @@ import { YamlSource } from './yaml-source.js';
 
 /** Reads and validates a config file; every problem is a ConfigError with file:line:column. */
 export function loadConfigFile(file: string, overrides?: Record<string, unknown>): RouterConfig {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    checkInputFile(file, 'config');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new ConfigError(
-      `${file}: cannot read the config: ${reason}. Pass --config FILE or create llm_config.yaml.`,
-    );
+    if (!ConfigError.isInstance(error)) throw error;
+    throw new ConfigError(`${error.message} Pass --config FILE or create llm_config.yaml.`, file);
   }
-  return parseConfig(text, file, overrides);
+  return parseConfig(readFileSync(file, 'utf8'), file, overrides);
 }
 
 /** Parses config text (YAML); `file` names it in messages. Overrides are applied before validation. */

@@ -78,6 +78,8 @@ export class LedgerError extends Error {
   constructor(
     message: string,
     readonly path: string,
+    /** The file itself is wrong (not a SQLite database, corrupt): bad input, exit code 2. */
+    readonly badFile = false,
   ) {
     super(message);
   }
@@ -156,6 +158,7 @@ export function openLedger(path: string, options: { readonly?: boolean; busyTime
     throw new LedgerError(
       `${path}: cannot use the usage ledger: ${reason}. Move it aside or point --ledger / HYBRIDLLM_LEDGER at another file.`,
       path,
+      code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT',
     );
   }
 }

@@ -72,9 +72,13 @@ export function loadRun(dir: string, name = basename(dir)): LoadedRun {
   if (summary?.tool?.name !== 'hybridllm' || !summary.hybrid || !summary.cost)
     throw new ConfigError(`${file}: not a hybridllm run summary (missing tool, hybrid or cost).`, file);
   const mcFile = join(dir, 'monte-carlo.json');
-  const monteCarlo = existsSync(mcFile)
-    ? (JSON.parse(readFileSync(mcFile, 'utf8')) as MonteCarlo)
-    : undefined;
+  let monteCarlo: MonteCarlo | undefined;
+  if (existsSync(mcFile))
+    try {
+      monteCarlo = JSON.parse(readFileSync(mcFile, 'utf8')) as MonteCarlo;
+    } catch (error) {
+      throw new ConfigError(`${mcFile}: not valid JSON (${(error as Error).message}).`, mcFile);
+    }
   return { dir, name, summary, ...(monteCarlo ? { monteCarlo } : {}) };
 }
 

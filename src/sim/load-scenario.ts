@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { checkInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { YamlSource } from '../config/yaml-source.js';
 import { scenarioSchema, type RawScenario } from './scenario-schema.js';
@@ -25,19 +26,25 @@ export function resolveScenarioPath(nameOrPath: string): string {
 
 export function loadScenarioFile(nameOrPath: string): Scenario {
   const file = resolveScenarioPath(nameOrPath);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+  if (!existsSync(file))
     throw new ConfigError(
       `${file}: no such scenario. Use light, medium, heavy (scenarios/*.yaml) or the path of your own scenario file.`,
     );
-  }
-  return parseScenario(text, file);
+  checkInputFile(file, 'scenario');
+  return parseScenario(readFileSync(file, 'utf8'), file);
 }
+
+/** How far the action shares may be from summing to 1 (rounding in hand-written files). */
+const SHARE_TOLERANCE = 0.001;
 
 export function parseScenario(text: string, file: string): Scenario {
   const source = YamlSource.parse(text, file);
   const raw = source.validate(scenarioSchema);
+  const total = Object.values(raw.actions).reduce((sum, action) => sum + action.share, 0);
+  if (Math.abs(total - 1) > SHARE_TOLERANCE)
+    throw source.errorAt(
+      ['actions'],
+      `the action shares add up to ${Math.round(total * 10_000) / 10_000}; they must add up to 1 (each share is the fraction of iterations of that action)`,
+    );
   return { ...raw, file, text, source };
 }

@@ -4,7 +4,8 @@ import { parse } from 'csv-parse';
 import { ConfigError } from '../config/config-error.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import { isLocalTier } from '../router/types.js';
-import { workloadFormat } from './recorded-workload.js';
+import { csvError, workloadFormat } from './recorded-workload.js';
+import { checkInputFile } from '../config/input-file.js';
 import { countTokens } from './tokens.js';
 
 /** One model's recorded answer to one request. */
@@ -67,6 +68,7 @@ function parseNumber(value: string | undefined): number | undefined {
 
 /** Streams the file's rows as objects keyed by column name, with their line numbers. */
 async function* readRows(file: string): AsyncGenerator<{ row: Record<string, string>; line: number }> {
+  checkInputFile(file, 'recorded answers');
   const input = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
@@ -113,10 +115,7 @@ async function* readRows(file: string): AsyncGenerator<{ row: Record<string, str
     }>)
       yield { row: record, line: info.lines };
   } catch (error) {
-    const csv = error as { code?: string; lines?: number; message: string };
-    if (typeof csv.code === 'string' && csv.code.startsWith('CSV_'))
-      throw new ConfigError(`${file}:${csv.lines ?? '?'}: malformed CSV: ${csv.message}.`, file, csv.lines);
-    throw error;
+    throw csvError(error, file, 'recorded answers file');
   } finally {
     input.destroy();
   }

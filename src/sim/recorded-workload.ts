@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
+import { checkInputFile, checkUnchanged } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { EXPECTS, type Expects, type RouteRequest } from '../router/types.js';
 import { countTokens } from './tokens.js';
@@ -29,6 +30,9 @@ const ALIASES: Record<WorkloadField, string[]> = {
   quality_critical: ['qualitycritical', 'critical'],
   required_fields: ['requiredfields', 'fields'],
 };
+
+/** Longest row (CSV record or JSON line) read, in characters: a longer one is a broken file, not a prompt. */
+export const MAX_ROW_CHARS = 16 * 1024 * 1024;
 
 /** Spacing between rows of a workload that has no timestamps. */
 export const NO_TIMESTAMP_SPACING_MS = 60_000;
@@ -221,19 +225,17 @@ export async function* recordedWorkload(
     }
   };
 
+  const before = checkInputFile(file, 'workload');
   const input = createReadStream(file);
-  const opened = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
     input.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new ConfigError(
-          `${file}: cannot read the workload: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`,
-          file,
-        ),
-      ),
+      reject(new ConfigError(`${file}: cannot read the workload: ${error.message}.`, file)),
     );
   });
-  await opened;
+  // A read error after opening (a disk error) ends the read with the file named, never silently.
+  let readError: Error | undefined;
+  input.on('error', (error) => (readError = error));
 
   if (format === 'jsonl') {
     const lines = createInterface({ input, crlfDelay: Infinity });
@@ -243,6 +245,12 @@ export async function* recordedWorkload(
     const explicit = new Map(Object.entries(options.map ?? {}));
     for await (const text of lines) {
       lineNumber++;
+      if (text.length > MAX_ROW_CHARS)
+        throw new ConfigError(
+          `${file}:${lineNumber}: the line is ${Math.round(text.length / 1048576)} MB long; rows longer than ${MAX_ROW_CHARS / 1048576} MB are refused (a missing line break, or not a workload).`,
+          file,
+          lineNumber,
+        );
       if (text.trim() === '') continue;
       let object: unknown;
       try {
@@ -281,11 +289,22 @@ export async function* recordedWorkload(
       const request = await handle(raw, lineNumber, () => 1);
       if (request) yield request;
     }
+    if (readError) throw new ConfigError(`${file}: reading the workload failed: ${readError.message}.`, file);
+    if (lineNumber === 0) throw new ConfigError(`${file}: the workload is empty (no JSON lines).`, file);
+    if (index === 0 && stats.skipped === 0)
+      throw new ConfigError(`${file}: the workload has no JSON objects: nothing to replay.`, file);
+    checkUnchanged(file, 'workload', before);
     return;
   }
 
   const parser = input.pipe(
-    parse({ info: true, skip_empty_lines: true, relax_column_count: false, bom: true }),
+    parse({
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      bom: true,
+      max_record_size: MAX_ROW_CHARS,
+    }),
   );
   let columns: Map<WorkloadField, number> | undefined;
   try {
@@ -310,14 +329,30 @@ export async function* recordedWorkload(
       if (request) yield request;
     }
   } catch (error) {
-    const csv = error as { code?: string; lines?: number; column?: number; message: string };
-    if (typeof csv.code === 'string' && csv.code.startsWith('CSV_'))
-      throw new ConfigError(`${file}:${csv.lines ?? '?'}: malformed CSV: ${csv.message}.`, file, csv.lines);
-    throw error;
+    throw csvError(error, file, 'workload');
   } finally {
     input.destroy();
   }
+  if (readError) throw new ConfigError(`${file}: reading the workload failed: ${readError.message}.`, file);
   if (!columns) throw new ConfigError(`${file}: the workload is empty (no header row).`, file);
+  if (index === 0 && stats.skipped === 0)
+    throw new ConfigError(`${file}: the workload has a header but no rows: nothing to replay.`, file, 2);
+  checkUnchanged(file, 'workload', before);
+}
+
+/**
+ * A csv-parse error as one message naming the file and line, without the raw bytes csv-parse quotes; any
+ * other error is returned as it is.
+ */
+export function csvError(error: unknown, file: string, what: string): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const where = (error as CsvError & { lines?: number }).lines;
+  const message = error.message.replace(/,? value is .*$/s, '').replace(/\.$/, '');
+  return new ConfigError(
+    `${file}:${where ?? '?'}: the ${what} is not valid CSV: ${message}. Check the quoting on that line, or pass --format jsonl for JSON lines.`,
+    file,
+    where,
+  );
 }
 
 export function emptyReadStats(): WorkloadReadStats {

@@ -12,7 +12,7 @@ const tokens = z.strictObject({
 });
 
 const actionSchema = z.strictObject({
-  /** Share of iterations that are this action (shares are normalised to sum 1). */
+  /** Share of iterations that are this action; the shares must add up to 1 (±0.001). */
   share: positive,
   expects: z.enum(EXPECTS).default('text'),
   required_fields: z.array(z.string()).default([]),

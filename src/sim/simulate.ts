@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
 import type { SimulationProfile } from '../config/schema.js';
 import type { RouteResult } from '../router/types.js';
@@ -54,11 +55,8 @@ export interface SimulateResult {
 }
 
 function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`${file}: cannot read the ${what}: no such file.`);
-  }
+  checkInputFile(file, what);
+  return readFileSync(file, 'utf8');
 }
 
 /** Simulates a scenario or recorded workload: hybrid vs pure API, the summary, and the run folder. */

@@ -7,7 +7,7 @@ import { formatDuration, formatPercent } from '../../report/format-numbers.js';
 import { isLocalTier } from '../../router/types.js';
 import { adHocModel } from '../../llamacpp/engine.js';
 import { runId } from '../../sim/run-folder.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../report-error.js';
 import { join } from 'node:path';
@@ -36,15 +36,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .usage(
-        `hybridllm bench [--models phi3:mini,llama3:8b,…] [--tasks FILE] [--runs N] [--warmup N]
-                 [--concurrency C | --rate R [--poisson]] [--max-tokens N] [--timeout S] [--out DIR] [--json]
+        `hybridllm bench [--models phi3:mini,llama3:8b,…] [--tasks FILE] [--runs N] [--warmup N] [--concurrency C | --rate R [--poisson]] [--max-tokens N] [--timeout S] [--out DIR] [--json]
 
-Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl; --tasks also reads GSM8K- and
-HumanEval-style JSONL) to each model through its real backend and measures TTFT, TPOT (excluding the first
-token), end-to-end latency, output tokens/s (client side, and Ollama's eval_count/eval_duration), load time,
-throughput; p50/p90/p95/p99, mean, stddev. Each answer is judged by the task's expectation and the router's
-quality check. Writes results.jsonl, summary.json, summary.csv, report.html and profiles.yaml — the
-calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was measured.`,
+Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl; --tasks also reads GSM8K- and HumanEval-style JSONL) to each model through its real backend and measures TTFT, TPOT (excluding the first token), end-to-end latency, output tokens/s (client side, and Ollama's eval_count/eval_duration), load time, throughput; p50/p90/p95/p99, mean, stddev. Each answer is judged by the task's expectation and the router's quality check. Writes results.jsonl, summary.json, summary.csv, report.html and profiles.yaml — the calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was measured.`,
       )
       .option('models', {
         type: 'string',
@@ -85,9 +79,9 @@ calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was meas
       ['max-tokens', args['max-tokens']],
     ] as const)
       if (!Number.isInteger(value) || value < 1)
-        throw new UsageError(`--${flag} must be a positive integer, got ${String(value)}`);
+        throw new UsageError(`--${flag} must be a positive integer, got ${typed(flag, value)}`);
     if (args.rate !== undefined && !(args.rate > 0))
-      throw new UsageError(`--rate must be positive, got ${String(args.rate)}`);
+      throw new UsageError(`--rate must be positive, got ${typed('rate', args.rate)}`);
     if (args.rate !== undefined && args.concurrency !== 1)
       throw new UsageError('give either --concurrency or --rate, not both');
     const configFile = resolveConfigPath(args.config);

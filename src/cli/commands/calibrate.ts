@@ -5,7 +5,7 @@ import { calibrate } from '../../sim/calibrate.js';
 import { parseWeightVariant } from '../../sim/weight-variant.js';
 import { formatPercent } from '../../report/format-numbers.js';
 import { formatRecordedQuality } from '../format/accuracy-summary.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface CalibrateArgs {
@@ -76,9 +76,11 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
   handler: async (args: ArgumentsCamelCase<CalibrateArgs>) => {
     const target = args['target-accuracy'];
     if (target !== undefined && !(target >= 0 && target <= 1))
-      throw new UsageError(`--target-accuracy must be a share from 0 to 1, got ${String(target)}`);
+      throw new UsageError(
+        `--target-accuracy must be a share from 0 to 1, got ${typed('target-accuracy', target)}`,
+      );
     if (args.seed !== undefined && !Number.isInteger(args.seed))
-      throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
+      throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
     const result = await calibrate({
       configFile: resolveConfigPath(args.config),
       answers: args.answers,

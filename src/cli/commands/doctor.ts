@@ -2,7 +2,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { withEndpoint } from '../../config/endpoint-override.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { doctorPassed, runDoctor } from '../../doctor/doctor.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, resolveConfigPath, typed } from '../options.js';
+import { UsageError } from '../report-error.js';
 
 interface DoctorArgs {
   config?: string;
@@ -23,9 +24,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .usage(
         `hybridllm doctor [--ping] [--json]
 
-The design document's pre-deployment checklist as a command. Each line is ✓ (ok), ✗ (missing, with a fix)
-or – (not applicable). Exit code 0 when everything the enabled models need is there, 1 otherwise. API keys are
-checked for presence only and never printed.`,
+The design document's pre-deployment checklist as a command. Each line is ✓ (ok), ✗ (missing, with a fix) or – (not applicable). Exit code 0 when everything the enabled models need is there, 1 otherwise. API keys are checked for presence only and never printed.`,
       )
       .option('config', configOption)
       .option('ping', {
@@ -42,8 +41,17 @@ checked for presence only and never printed.`,
         type: 'boolean',
         default: false,
         describe: 'Print the checks as JSON',
-      }) as unknown as Argv<DoctorArgs>,
+      })
+      .example('$0 doctor', 'check GPU, RAM, disk, Ollama, models and API keys')
+      .example(
+        '$0 doctor --base-url http://127.0.0.1:11434',
+        'check every model against a mock-server',
+      ) as unknown as Argv<DoctorArgs>,
   handler: async (args: ArgumentsCamelCase<DoctorArgs>) => {
+    if (!(args['min-disk-gb'] >= 0))
+      throw new UsageError(
+        `--min-disk-gb must be a non-negative number, got ${typed('min-disk-gb', args['min-disk-gb'])}`,
+      );
     const configFile = resolveConfigPath(args.config);
     const loaded = loadConfigFile(configFile);
     const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;

@@ -19,9 +19,7 @@ export const estimateCommand: CommandModule<object, EstimateArgs> = {
       .usage(
         `hybridllm estimate --scenario NAME [--json]
 
-Expected cost per day/month/year for hybrid and pure API, from the same classification, chain and quality
-checks as the router with probabilities instead of random draws. With the design document's assumptions
-(--scenario design-doc) it reproduces its figures.`,
+Expected cost per day/month/year for hybrid and pure API, from the same classification, chain and quality checks as the router with probabilities instead of random draws. With the design document's assumptions (--scenario design-doc) it reproduces its figures.`,
       )
       .option('scenario', {
         type: 'string',

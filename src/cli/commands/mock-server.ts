@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { parseFaultOption, type FaultPlan } from '../../fakes/faults.js';
 import { startMockServer } from '../../fakes/mock-server.js';
 import type { ModelTiming } from '../../fakes/answer-plan.js';
-import { configOption, loadConfigOption } from '../options.js';
+import { configOption, loadConfigOption, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface MockServerArgs {
@@ -39,11 +39,7 @@ export const mockServerCommand: CommandModule<object, MockServerArgs> = {
       .usage(
         `hybridllm mock-server [--port 11434] [options]
 
-One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /api/ps, /api/show,
-/api/version), the OpenAI chat API (/v1/chat/completions, /v1/models) and the Anthropic Messages API
-(/v1/messages), with their exact wire formats. Answers come from the config's simulation profiles, in real
-time (time to first token and tokens/s actually elapse). Lets you try \`route --backend real\` and \`bench\`
-with no Ollama, GPU or API key. Stop it with Ctrl-C.`,
+One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /api/ps, /api/show, /api/version), the OpenAI chat API (/v1/chat/completions, /v1/models) and the Anthropic Messages API (/v1/messages), with their exact wire formats. Answers come from the config's simulation profiles, in real time (time to first token and tokens/s actually elapse). Lets you try \`route --backend real\` and \`bench\` with no Ollama, GPU or API key. Stop it with Ctrl-C.`,
       )
       .option('port', { type: 'number', default: 11434, describe: 'Port (0 picks a free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
@@ -93,6 +89,18 @@ with no Ollama, GPU or API key. Stop it with Ctrl-C.`,
         'the fast model fails three times',
       ) as unknown as Argv<MockServerArgs>,
   handler: async (args: ArgumentsCamelCase<MockServerArgs>) => {
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535)
+      throw new UsageError(`--port must be a whole number from 0 to 65535, got ${typed('port', args.port)}`);
+    if (!Number.isInteger(args.seed))
+      throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
+    if (!(args['time-scale'] > 0))
+      throw new UsageError(
+        `--time-scale must be a positive number, got ${typed('time-scale', args['time-scale'])}`,
+      );
+    if (!(args['load-ms'] >= 0))
+      throw new UsageError(
+        `--load-ms must be a non-negative number, got ${typed('load-ms', args['load-ms'])}`,
+      );
     const config = loadConfigOption(args.config);
     const faults: Record<string, FaultPlan> = {};
     try {

@@ -29,10 +29,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .usage(
         `hybridllm report RUN_DIR [RUN_DIR…] [--out FILE]
 
-Renders one self-contained HTML file (inline CSS and SVG charts, no script, no network; prints on A4/Letter)
-from run folders written by \`hybridllm simulate\`: executive summary and scorecard, 12-month projection, tier
-distribution, latency, cost vs quality, quality checks, fallback chains, model matrix, assumptions. The report
-is a pure function of the folders: rendering again gives the same bytes.`,
+Renders one self-contained HTML file (inline CSS and SVG charts, no script, no network; prints on A4/Letter) from run folders written by \`hybridllm simulate\`: executive summary and scorecard, 12-month projection, tier distribution, latency, cost vs quality, quality checks, fallback chains, model matrix, assumptions. The report is a pure function of the folders: rendering again gives the same bytes.`,
       )
       .positional('runs', { type: 'string', array: true, describe: 'Run folders (reports/<run-id>)' })
       .option('from-ledger', {

@@ -11,7 +11,7 @@ import { openUsageLedger } from '../../ledger/usage-ledger.js';
 import { loadProfiles } from '../../bench/profile.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface RouteArgs {
@@ -103,7 +103,7 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
     if (prompt === undefined || prompt.trim() === '')
       throw new UsageError('--prompt (or --prompt-file) is required and must not be empty');
     if (!Number.isInteger(args.seed))
-      throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
+      throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
     if (args['base-url'] !== undefined && args.backend !== 'real')
       throw new UsageError('--base-url applies to --backend real only');
     const configFile = resolveConfigPath(args.config);

@@ -8,7 +8,7 @@ import { simulate, type SimulateResult } from '../../sim/simulate.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { formatEstimate } from '../format/estimate.js';
 import { formatComparison, formatSimulationSummary } from '../format/simulation-summary.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../report-error.js';
 
@@ -47,11 +47,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .usage(
         `hybridllm simulate (--scenario NAME[,NAME…] | --workload FILE) [options]
 
-Runs every request through the production router with simulated backends on a virtual clock (a year takes
-seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the
-pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even
-volume, latency, quality and the design document's success metrics, and writes a run folder
-(<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).`,
+Runs every request through the production router with simulated backends on a virtual clock (a year takes seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even volume, latency, quality and the design document's success metrics, and writes a run folder (<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).`,
       )
       .option('scenario', {
         type: 'string',
@@ -174,24 +170,28 @@ volume, latency, quality and the design document's success metrics, and writes a
       );
     const target = args['target-accuracy'];
     if (target !== undefined && !(target >= 0 && target <= 1))
-      throw new UsageError(`--target-accuracy must be a share from 0 to 1, got ${String(target)}`);
+      throw new UsageError(
+        `--target-accuracy must be a share from 0 to 1, got ${typed('target-accuracy', target)}`,
+      );
     if (target !== undefined && !args.answers)
       throw new UsageError('--target-accuracy applies to --answers only');
     if (!Number.isInteger(args.runs) || args.runs < 1)
-      throw new UsageError(`--runs must be a positive integer, got ${String(args.runs)}`);
+      throw new UsageError(`--runs must be a positive integer, got ${typed('runs', args.runs)}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
-      throw new UsageError(`--seed must be an integer, got ${String(args.seed)}`);
+      throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
     if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
-      throw new UsageError(`--days must be a positive integer, got ${String(args.days)}`);
+      throw new UsageError(`--days must be a positive integer, got ${typed('days', args.days)}`);
     if (
       args.backend !== 'real' &&
       (args['base-url'] !== undefined || args.rate !== undefined || args.concurrency !== 1)
     )
       throw new UsageError('--base-url, --rate and --concurrency apply to --backend real only');
     if (args.rate !== undefined && !(args.rate > 0))
-      throw new UsageError(`--rate must be a positive number, got ${String(args.rate)}`);
+      throw new UsageError(`--rate must be a positive number, got ${typed('rate', args.rate)}`);
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
-      throw new UsageError(`--concurrency must be a positive integer, got ${String(args.concurrency)}`);
+      throw new UsageError(
+        `--concurrency must be a positive integer, got ${typed('concurrency', args.concurrency)}`,
+      );
     const configFile = resolveConfigPath(args.config);
     const scenarios =
       args.scenario

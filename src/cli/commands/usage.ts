@@ -34,9 +34,7 @@ export const usageCommand: CommandModule<object, UsageArgs> = {
 hybridllm usage --export FILE.csv|FILE.jsonl [--since …]
 hybridllm usage --import FILE.fallback.jsonl
 
-The design document's weekly review from the usage ledger (SQLite; --ledger, $HYBRIDLLM_LEDGER, the config's
-ledger.path, or ~/.hybridllm/usage.db): spend per day against the daily budget, calls and cost per tier /
-model / action, local share, fallback rate, pass rate, average confidence, latency p50/p95.`,
+The design document's weekly review from the usage ledger (SQLite; --ledger, $HYBRIDLLM_LEDGER, the config's ledger.path, or ~/.hybridllm/usage.db): spend per day against the daily budget, calls and cost per tier / model / action, local share, fallback rate, pass rate, average confidence, latency p50/p95.`,
       )
       .option('since', {
         type: 'string',
@@ -59,7 +57,12 @@ model / action, local share, fallback rate, pass rate, average confidence, laten
         describe: 'Load rows written to a fallback JSONL while the ledger was unusable',
       })
       .option('ledger', { type: 'string', describe: 'Ledger file' })
-      .option('config', configOption) as unknown as Argv<UsageArgs>,
+      .option('config', configOption)
+      .example('$0 usage --since 7d --by day', "the last week's spend per day against the budget")
+      .example(
+        '$0 usage --export usage.csv --since 2026-11-01',
+        'every attempt since a date, as CSV',
+      ) as unknown as Argv<UsageArgs>,
   handler: async (args: ArgumentsCamelCase<UsageArgs>) => {
     const config = loadConfigFile(resolveConfigPath(args.config));
     const path = resolveLedgerPath(args.ledger, config.ledger.path);
