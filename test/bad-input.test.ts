@@ -372,3 +372,17 @@ describe('help that reads well', () => {
       }
     });
 });
+
+describe('a file that changes while it is read', () => {
+  it('is reported with its sizes', async () => {
+    const { appendFileSync } = await import('node:fs');
+    const { checkInputFile, checkUnchanged } = await import('../src/config/input-file.js');
+    const file = workload(tempDir(), 'growing.csv', 'prompt\nhello\n');
+    const before = checkInputFile(file, 'workload');
+    expect(() => checkUnchanged(file, 'workload', before)).not.toThrow();
+    appendFileSync(file, 'more\n');
+    expect(() => checkUnchanged(file, 'workload', before)).toThrow(
+      /growing\.csv: the workload changed while it was read \(13 bytes when opened, 18 at the end\)/,
+    );
+  });
+});

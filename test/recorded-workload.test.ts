@@ -134,7 +134,7 @@ describe('recorded workloads', () => {
 
   it('reports malformed CSV with its line', async () => {
     const path = file('w.csv', 'input_tokens,prompt\n10,"unclosed\n');
-    await expect(read({ file: path })).rejects.toThrow(/w\.csv:\d+: malformed CSV/);
+    await expect(read({ file: path })).rejects.toThrow(/w\.csv:\d+: the workload is not valid CSV/);
   });
 });
 

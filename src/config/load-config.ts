@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkInputFile } from './input-file.js';
+import { resolveAlternatives } from './alternatives.js';
 import { FREE, lookupPrice } from '../cost/price-table.js';
 import { COMPLEXITIES, isLocalTier } from '../router/types.js';
 import { ConfigError } from './config-error.js';
@@ -176,6 +177,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
     cooldown: { failures: router.cooldown.failures, ms: router.cooldown.seconds * 1000 },
     actionComplexity: router.action_complexity,
     complexityTier: router.complexity_tier,
+    alternatives: resolveAlternatives(raw, models, source),
     localCosts: {
       usdPerKwh: raw.local_costs.usd_per_kwh,
       fixedUsdPerMonth: raw.local_costs.fixed_usd_per_month,

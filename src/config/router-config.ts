@@ -55,6 +55,16 @@ export interface TaskChecks {
   sandbox: { timeoutMs: number; memoryMb: number };
 }
 
+/** An API-only alternative, resolved: per complexity, the models tried in order. */
+export interface Alternative {
+  name: string;
+  description: string;
+  /** Per complexity: the chain (quality failure or error moves to the next entry). */
+  chains: Record<Complexity, readonly ModelConfig[]>;
+  /** Everything to the API tier as configured: the pure-API baseline run itself. */
+  premium?: boolean;
+}
+
 /** The validated configuration the router runs on. */
 export interface RouterConfig {
   /** File it came from, for messages. */
@@ -82,6 +92,13 @@ export interface RouterConfig {
   complexityTier: Readonly<Record<Complexity, Tier>>;
   localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };
   models: readonly ModelConfig[];
+  /** API-only alternatives to compare the hybrid against (the first is the premium one). */
+  alternatives: readonly Alternative[];
+  /**
+   * Set on an alternative's counterfactual config: per complexity, the chain to walk instead of the tiers.
+   * A quality failure moves to the next entry (not to the next tier).
+   */
+  chainOverride?: Readonly<Record<Complexity, readonly ModelConfig[]>>;
 }
 
 export function enabledModels(config: RouterConfig, tier?: Tier): ModelConfig[] {

@@ -235,12 +235,32 @@ export const ledgerSchema = z.strictObject({
   batch_size: z.number().int().positive().default(50),
 });
 
+/**
+ * An API-only alternative the hybrid is compared against: `premium` sends everything to the first enabled
+ * API model; a mix names, per complexity, the API model a request starts at (escalating to the premium
+ * model when its answer fails the check).
+ */
+const alternativeSchema = z.union([
+  z.literal('premium'),
+  z.strictObject({
+    SIMPLE: z.string().optional(),
+    MODERATE: z.string().optional(),
+    COMPLEX: z.string().optional(),
+    description: z.string().optional(),
+  }),
+]);
+
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
   ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
   local_costs: localCostsSchema.default({ usd_per_kwh: 0.15, fixed_usd_per_month: 0, default_watts: 150 }),
   models: z.array(modelSchema).min(1),
+  /**
+   * API-only alternatives, each re-run through the same router. @default api-premium (everything to the
+   * first API model) and api-tiered (the cheapest API model for SIMPLE and MODERATE, the premium for COMPLEX)
+   */
+  baselines: z.record(z.string(), alternativeSchema).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -171,5 +171,7 @@ export function summaryFromLedger(
       basis: 'assumed',
       source: 'not known: live answers carry no correctness labels',
     },
+    alternatives: [],
+    cheapestAlternative: null,
   };
 }

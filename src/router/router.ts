@@ -105,7 +105,9 @@ export class Router {
     const startedAtMs = request.arrivalMs ?? this.clock.now();
     const { complexity, reason: classifyReason } = classify(request, config.actionComplexity);
     const decision = selectTier(complexity, request, config);
-    let chain = this.chainFor(decision.tier);
+    // An API-only alternative walks its own chain per complexity (quality-critical requests take COMPLEX's).
+    const override = config.chainOverride?.[request.qualityCritical ? 'COMPLEX' : complexity];
+    let chain = override ?? this.chainFor(decision.tier);
     const prompt = request.context ? `${request.prompt}\n\n${request.context}` : request.prompt;
     const context: AttemptContext = {
       request,
@@ -172,7 +174,7 @@ export class Router {
       if (!error) {
         this.failurePolicy.succeeded(model.name);
         if (record.passed) break;
-        index = nextTierIndex(chain, index);
+        index = override ? index + 1 : nextTierIndex(chain, index);
         retries = 0;
         continue;
       }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { BudgetExhaustedError } from '../backends/errors.js';
 import { createSimulatedBackend } from '../backends/simulated/simulated-backend.js';
-import type { RouterConfig } from '../config/router-config.js';
+import type { Alternative, RouterConfig } from '../config/router-config.js';
 import { createRouter, type RouterSink } from '../router/router.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
@@ -47,10 +47,19 @@ export interface RunOutcome {
   profileRows?: number;
 }
 
+/** An API-only alternative and its counterfactual run. */
+export interface AlternativeOutcome {
+  alternative: Alternative;
+  outcome: RunOutcome;
+}
+
 export interface SimulationOutput {
   run: MaterialisedRun;
   hybrid: RunOutcome;
+  /** The pure-API (premium) run. */
   baseline: RunOutcome;
+  /** Every API-only alternative with its run (the premium one shares the baseline's). */
+  alternatives: AlternativeOutcome[];
   /** Accuracy against the recorded labels, the comparison routers and the threshold sweep (`--answers`). */
   recordedQuality?: RecordedQuality;
 }
@@ -72,6 +81,32 @@ export function pureApiConfig(config: RouterConfig): RouterConfig {
 }
 
 /**
+ * An API-only alternative's counterfactual config: pure API (no self-critique, no budget), walking the
+ * alternative's chain per complexity. The premium alternative is the pure-API config itself.
+ */
+export function alternativeConfig(config: RouterConfig, alternative: Alternative): RouterConfig {
+  const pure = pureApiConfig(config);
+  return alternative.premium ? pure : { ...pure, chainOverride: alternative.chains };
+}
+
+/** Runs the alternatives other than the premium one (which is the baseline run) on the virtual clock. */
+async function runAlternatives(
+  run: MaterialisedRun,
+  baseline: RunOutcome,
+  hooks: SimulationHooks,
+): Promise<AlternativeOutcome[]> {
+  const outcomes: AlternativeOutcome[] = [];
+  for (const alternative of run.config.alternatives)
+    outcomes.push({
+      alternative,
+      outcome: alternative.premium
+        ? baseline
+        : await runOnce(run, 'baseline', hooks, alternativeConfig(run.config, alternative)),
+    });
+  return outcomes;
+}
+
+/**
  * Replays one workload through the production router on a virtual clock: once as configured (hybrid), once
  * as pure API (baseline). Same workload, same seed; only prefer_local differs. With `parallel` the baseline
  * runs in a worker thread at the same time.
@@ -83,17 +118,25 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
     // Recorded answers are small and held in memory; the sweep re-runs the router at each threshold.
     const hybrid = await runOnce(run, 'hybrid', hooks);
     const baseline = await runOnce(run, 'baseline', hooks);
+    const alternatives = await runAlternatives(run, baseline, {});
     const recordedQuality = await evaluateRecordedQuality(run, hybrid, baseline, {
       ...(hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy }),
       ...(hooks.weightVariants ? { variants: hooks.weightVariants } : {}),
     });
-    return { run, hybrid, baseline, ...(recordedQuality ? { recordedQuality } : {}) };
+    return { run, hybrid, baseline, alternatives, ...(recordedQuality ? { recordedQuality } : {}) };
   }
   if (hooks.real) {
     // Real servers: one run after the other, so the baseline does not compete with the hybrid run for them.
     const hybrid = await runReal(run, 'hybrid', hooks.real, hooks);
     const baseline = await runReal(run, 'baseline', hooks.real, hooks);
-    return { run, hybrid, baseline };
+    // Real servers replay the premium alternative only: each further one would be another real run.
+    const premium = run.config.alternatives.filter((a) => a.premium);
+    return {
+      run,
+      hybrid,
+      baseline,
+      alternatives: premium.map((alternative) => ({ alternative, outcome: baseline })),
+    };
   }
   const parallel = hooks.parallel ?? false;
   const baselinePromise = parallel ? runInWorker(spec, 'baseline', hooks) : undefined;
@@ -101,7 +144,8 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   baselinePromise?.catch(() => undefined);
   const hybrid = await runOnce(run, 'hybrid', hooks);
   const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
-  return { run, hybrid, baseline };
+  const alternatives = await runAlternatives(run, baseline, {});
+  return { run, hybrid, baseline, alternatives };
 }
 
 /** Runs one of the two runs in this thread. */
@@ -109,8 +153,10 @@ export async function runOnce(
   run: MaterialisedRun,
   kind: RunKind,
   hooks: SimulationHooks,
+  /** A counterfactual config in place of the kind's own (an alternative's). */
+  counterfactual?: RouterConfig,
 ): Promise<RunOutcome> {
-  const config = kind === 'hybrid' ? run.config : pureApiConfig(run.config);
+  const config = counterfactual ?? (kind === 'hybrid' ? run.config : pureApiConfig(run.config));
   const clock = createVirtualClock(run.startMs);
   const simulated = createSimulatedBackend({
     seed: run.seed,

@@ -8,6 +8,7 @@ import type { WorkloadReadStats } from './recorded-workload.js';
 import type { RunStats } from './run-aggregator.js';
 import type { SimulationOutput } from './run-simulation.js';
 import type { RecordedQuality } from './recorded-quality.js';
+import { summariseAlternatives, type AlternativeSummary } from './alternatives-summary.js';
 import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
 
 const DAY_MS = 86_400_000;
@@ -71,6 +72,10 @@ export interface Summary {
   };
   /** With recorded answers: accuracy against the labels, comparison routers and the threshold sweep. */
   recordedQuality?: RecordedQuality;
+  /** API-only alternatives, each a counterfactual run through the same router, compared with the hybrid. */
+  alternatives: AlternativeSummary[];
+  /** The cheapest alternative: the one the verdict compares against. */
+  cheapestAlternative: string | null;
 }
 
 export interface MeanInterval {
@@ -173,8 +178,24 @@ export function buildSummary(
     scorecard: scorecard(hybrid.stats, cost, targets),
     targets,
     accuracy: accuracyOf(output),
+    ...alternativesOf(output, days, daysPerMonth),
     ...(output.recordedQuality ? { recordedQuality: output.recordedQuality } : {}),
   };
+}
+
+function alternativesOf(
+  output: SimulationOutput,
+  days: number,
+  daysPerMonth: number,
+): { alternatives: AlternativeSummary[]; cheapestAlternative: string | null } {
+  const { alternatives, cheapest } = summariseAlternatives(
+    output.hybrid.stats,
+    output.alternatives,
+    output.run.config,
+    days,
+    daysPerMonth,
+  );
+  return { alternatives, cheapestAlternative: cheapest };
 }
 
 /** Expected accuracy of both runs and its basis: recorded labels, fitted profiles or assumed rates. */

@@ -2,6 +2,7 @@ import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
 import { formatAccuracy } from './accuracy-summary.js';
+import { formatAlternatives, formatVerdict } from './alternatives-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -33,6 +34,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(
     `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
   );
+  lines.push(...formatVerdict(summary));
   if (run.workload?.skipped)
     lines.push(
       `Skipped ${formatInteger(run.workload.skipped)} invalid row(s), e.g. ${run.workload.skippedExamples[0]}`,
@@ -65,8 +67,9 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(
     `SAVINGS  marginal ${formatCurrency(cost.savings.perYearMarginal)}/year (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(cost.savings.perYearAllIn)}/year (${formatPercent(cost.savings.allInPct)})`,
   );
+  lines.push(...formatAlternatives(summary));
   lines.push(
-    `Break-even volume: ${cost.breakEvenIterationsPerDay === null ? 'never (hybrid costs more per iteration than pure API)' : `${formatInteger(Math.ceil(cost.breakEvenIterationsPerDay))} iterations/day (hybrid all-in = pure API)`}`,
+    `Break-even volume against api-premium: ${cost.breakEvenIterationsPerDay === null ? 'never (hybrid costs more per iteration than pure API)' : `${formatInteger(Math.ceil(cost.breakEvenIterationsPerDay))} iterations/day (hybrid all-in = pure API)`}`,
   );
   lines.push('');
   lines.push('LATENCY per request          p50         p95        mean');
