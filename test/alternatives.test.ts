@@ -35,7 +35,7 @@ describe('API-only alternatives, each re-run through the router', () => {
     // SIMPLE and MODERATE requests start at Haiku; COMPLEX at Sonnet; Haiku's failures escalate to Sonnet.
     const simpleAndModerate = (tiered.byComplexity['SIMPLE'] ?? 0) + (tiered.byComplexity['MODERATE'] ?? 0);
     expect(tiered.byModel['claude-haiku-4-5']!.calls).toBe(simpleAndModerate);
-    expect(tiered.byModel['claude-sonnet-4-5']!.calls).toBeGreaterThan(tiered.byComplexity['COMPLEX'] ?? 0);
+    expect(tiered.byModel['claude-sonnet-4-6']!.calls).toBeGreaterThan(tiered.byComplexity['COMPLEX'] ?? 0);
     expect(tiered.byTier.LOCAL_FAST.calls + tiered.byTier.LOCAL_QUALITY.calls).toBe(0);
     // Cheaper than everything to Sonnet.
     expect(tiered.costUsd).toBeLessThan(output.baseline.stats.costUsd);
@@ -46,8 +46,8 @@ describe('API-only alternatives, each re-run through the router', () => {
     const config = parseConfig(text, 'mix.yaml');
     expect(config.alternatives.map((a) => a.name)).toEqual(['premium', 'gpt-simple']);
     const mix = config.alternatives[1]!;
-    expect(mix.chains.SIMPLE.map((m) => m.name)).toEqual(['gpt-4o', 'claude-sonnet-4-5']);
-    expect(mix.chains.COMPLEX.map((m) => m.name)).toEqual(['claude-sonnet-4-5']);
+    expect(mix.chains.SIMPLE.map((m) => m.name)).toEqual(['gpt-4o', 'claude-sonnet-4-6']);
+    expect(mix.chains.COMPLEX.map((m) => m.name)).toEqual(['claude-sonnet-4-6']);
     expect(() =>
       parseConfig(`${PROJECT_CONFIG_TEXT}\nbaselines:\n  bad: { SIMPLE: phi3:mini }\n`, 'bad.yaml'),
     ).toThrow(/bad\.yaml:\d+:\d+.*'phi3:mini' is a local model/);

@@ -34,7 +34,7 @@ describe('the shipped config', () => {
       ['codestral:22b', 'LOCAL_QUALITY', true],
       ['llama3:70b', 'LOCAL_QUALITY', false],
       ['claude-haiku-4-5', 'API_FALLBACK', false],
-      ['claude-sonnet-4-5', 'API_FALLBACK', true],
+      ['claude-sonnet-4-6', 'API_FALLBACK', true],
       ['gpt-4o', 'API_FALLBACK', true],
     ]);
     expect(config).toMatchObject({
@@ -55,7 +55,7 @@ describe('the shipped config', () => {
   });
 
   it('prices API models from the bundled table, local models at $0', () => {
-    const sonnet = projectConfig().models.find((m) => m.name === 'claude-sonnet-4-5')!;
+    const sonnet = projectConfig().models.find((m) => m.name === 'claude-sonnet-4-6')!;
     expect(sonnet.price).toMatchObject({ inputPerMtok: 3, outputPerMtok: 15, cachedInputPerMtok: 0.3 });
     expect(sonnet.price.source).toMatch(/^@pydantic\/genai-prices@\d/);
     expect(projectConfig().models[0]!.price.outputPerMtok).toBe(0);
@@ -146,9 +146,9 @@ describe('bad configs give one clear message with file:line:column', () => {
   });
 
   it('an unset ${ENV} reference fails only when that model is called, naming the variable', () => {
-    const sonnet = projectConfig().models.find((m) => m.name === 'claude-sonnet-4-5')!;
+    const sonnet = projectConfig().models.find((m) => m.name === 'claude-sonnet-4-6')!;
     expect(() => resolveApiKey(sonnet, 'llm_config.yaml', {})).toThrow(
-      /environment variable ANTHROPIC_API_KEY is not set, and model 'claude-sonnet-4-5' needs it/,
+      /environment variable ANTHROPIC_API_KEY is not set, and model 'claude-sonnet-4-6' needs it/,
     );
     expect(resolveApiKey(sonnet, 'llm_config.yaml', { ANTHROPIC_API_KEY: 'k' })).toBe('k');
   });

@@ -65,7 +65,7 @@ describe('end to end: hybridllm mock-server, then route --backend real through i
   });
 
   it('never shows a planted API key: not in the trace, the JSON result, or the errors', async () => {
-    const url = await startCliMock(['--time-scale', '0.05', '--fault', 'claude-sonnet-4-5=auth']);
+    const url = await startCliMock(['--time-scale', '0.05', '--fault', 'claude-sonnet-4-6=auth']);
     const { stdout, stderr } = await runCli(
       [
         'route',
@@ -84,7 +84,7 @@ describe('end to end: hybridllm mock-server, then route --backend real through i
       },
     );
     const result = JSON.parse(stdout) as { attempts: { model: string; error?: string }[] };
-    expect(result.attempts[0]).toMatchObject({ model: 'claude-sonnet-4-5', error: 'AuthError' });
+    expect(result.attempts[0]).toMatchObject({ model: 'claude-sonnet-4-6', error: 'AuthError' });
     expect(stdout + stderr).not.toContain(PLANTED_KEY);
     expect(stdout + stderr).not.toMatch(/Bearer sk-/);
   });
@@ -105,7 +105,7 @@ describe('hybridllm doctor', () => {
     expect(stdout).toMatch(
       /✗ Model codestral:22b +not pulled \(LOCAL_QUALITY\)\n +fix: ollama pull codestral:22b/,
     );
-    expect(stdout).toMatch(/✓ API key claude-sonnet-4-5 +ANTHROPIC_API_KEY is set/);
+    expect(stdout).toMatch(/✓ API key claude-sonnet-4-6 +ANTHROPIC_API_KEY is set/);
     expect(stdout).toMatch(/✗ API key gpt-4o +OPENAI_API_KEY is not set\n +fix: export OPENAI_API_KEY=…/);
     expect(stdout).not.toContain(PLANTED_KEY);
   });
@@ -118,7 +118,7 @@ describe('hybridllm doctor', () => {
       ...withEndpoint(config, server.url),
       models: withEndpoint(config, server.url).models.map((m) => ({
         ...m,
-        enabled: ['phi3:mini', 'llama3:8b', 'claude-sonnet-4-5'].includes(m.name),
+        enabled: ['phi3:mini', 'llama3:8b', 'claude-sonnet-4-6'].includes(m.name),
       })),
     };
     const checks = await runDoctor({
@@ -129,7 +129,7 @@ describe('hybridllm doctor', () => {
       minDiskGb: 0,
     });
     expect(doctorPassed(checks)).toBe(true);
-    expect(checks.find((c) => c.name === 'Ping claude-sonnet-4-5')).toMatchObject({ status: 'ok' });
+    expect(checks.find((c) => c.name === 'Ping claude-sonnet-4-6')).toMatchObject({ status: 'ok' });
     const { stdout } = await runCli(['doctor', '--base-url', server.url, '--json'], {
       env: { ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' },
     });

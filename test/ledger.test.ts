@@ -82,7 +82,7 @@ const output = (
 describe('usage ledger', () => {
   it('records every attempt of a routed request with its fields', async () => {
     const { config, ledgerPath } = await setup();
-    server!.faults.script('claude-sonnet-4-5', 'server_error');
+    server!.faults.script('claude-sonnet-4-6', 'server_error');
     const ledger = openUsageLedger(
       { ...config, retry: { ...config.retry, maxRetries: 1, baseDelayMs: 1 } },
       { path: ledgerPath },
@@ -101,7 +101,7 @@ describe('usage ledger', () => {
       action: 'orchestration',
       complexity: 'COMPLEX',
       tier: 'API_FALLBACK',
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       provider: 'anthropic',
       outcome: 'TransientError',
       cost_usd: 0,
@@ -122,7 +122,7 @@ describe('usage ledger', () => {
       request_id: 'r1',
       attempts: 2,
       passed: 1,
-      final_model: 'claude-sonnet-4-5',
+      final_model: 'claude-sonnet-4-6',
     });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -272,7 +272,7 @@ describe('usage ledger', () => {
     ).toEqual(stored.map(({ id: _id, ...row }) => row));
     const report = usageReport(db, window, 'model', 10);
     expect(report.requests).toBe(5);
-    expect(report.groups.rows.map((r) => r.key).sort()).toEqual(['claude-sonnet-4-5', 'phi3:mini']);
+    expect(report.groups.rows.map((r) => r.key).sort()).toEqual(['claude-sonnet-4-6', 'phi3:mini']);
     db.close();
   });
 

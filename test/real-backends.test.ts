@@ -36,7 +36,7 @@ function modelOf(config: RouterConfig, name: string, patch: Partial<ModelConfig>
 const PROVIDERS = [
   ['ollama', 'phi3:mini'],
   ['openai-compatible', 'mixtral:8x7b'],
-  ['anthropic', 'claude-sonnet-4-5'],
+  ['anthropic', 'claude-sonnet-4-6'],
   ['openai', 'gpt-4o'],
 ] as const;
 
@@ -82,7 +82,7 @@ describe('real backends through the official clients, against the fake servers',
   }
 
   it('maps max tokens to a length finish reason, which the coherence check sees', async () => {
-    const mock = await withMock({ timing: { 'claude-sonnet-4-5': { outputTokens: 300 } } });
+    const mock = await withMock({ timing: { 'claude-sonnet-4-6': { outputTokens: 300 } } });
     server = mock.server;
     const backends = createRealBackends({
       clock: createRealClock(),
@@ -90,7 +90,7 @@ describe('real backends through the official clients, against the fake servers',
       env: TEST_ENV,
     });
     const result = await backends.anthropic.doGenerate(
-      call(modelOf(mock.config, 'claude-sonnet-4-5'), { maxTokens: 50 }),
+      call(modelOf(mock.config, 'claude-sonnet-4-6'), { maxTokens: 50 }),
     );
     expect(result).toMatchObject({ finishReason: 'length', outputTokens: 50 });
   });
@@ -112,7 +112,7 @@ const FAULTS: [FaultKind, string, 'retry' | 'next'][] = [
 describe('each fault ends in the right error class and router action', () => {
   for (const [name, provider] of [
     ['phi3:mini', 'ollama'],
-    ['claude-sonnet-4-5', 'anthropic'],
+    ['claude-sonnet-4-6', 'anthropic'],
     ['gpt-4o', 'openai'],
   ] as const) {
     for (const [fault, errorClass, action] of FAULTS) {
@@ -228,7 +228,7 @@ describe('each fault ends in the right error class and router action', () => {
   });
 
   it('records usage and cost of every attempt, failed ones included', async () => {
-    const mock = await withMock({ faults: { 'claude-sonnet-4-5': { script: ['server_error'] } } });
+    const mock = await withMock({ faults: { 'claude-sonnet-4-6': { script: ['server_error'] } } });
     server = mock.server;
     const backends = createRealBackends({
       clock: createRealClock(),
@@ -252,9 +252,9 @@ describe('each fault ends in the right error class and router action', () => {
     server = mock.server;
     const backends = createRealBackends({ clock: createRealClock(), configFile: 'llm_config.yaml', env: {} });
     await expect(
-      backends.anthropic.doGenerate(call(modelOf(mock.config, 'claude-sonnet-4-5'))),
+      backends.anthropic.doGenerate(call(modelOf(mock.config, 'claude-sonnet-4-6'))),
     ).rejects.toThrow(
-      /environment variable ANTHROPIC_API_KEY is not set, and model 'claude-sonnet-4-5' needs it/,
+      /environment variable ANTHROPIC_API_KEY is not set, and model 'claude-sonnet-4-6' needs it/,
     );
   });
 });

@@ -27,7 +27,7 @@ describe('recorded answers, long layout, built by hand', () => {
     const { summary } = await simulate({
       configFile: PROJECT_CONFIG,
       workload: { file: workload },
-      answers: { file: answers, map: { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-5': 'big-api' } },
+      answers: { file: answers, map: { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-6': 'big-api' } },
       out: false,
     });
     const quality = summary.recordedQuality!;
@@ -139,7 +139,7 @@ describe('recorded critiques', () => {
     );
     return { workload, answers, vetoConfig };
   }
-  const map = { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-5': 'big-api' };
+  const map = { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-6': 'big-api' };
 
   it('a recorded NO vetoes a silently wrong answer only when self-critique may veto', async () => {
     const { workload, answers, vetoConfig } = files();

@@ -148,7 +148,7 @@ describe.runIf(existsSync(AZURE))('the Azure LLM inference trace, as it is', () 
     for (const model of models.items) {
       if (model.get('name') === 'gpt-4o' || model.get('name') === 'claude-haiku-4-5')
         model.set('enabled', false);
-      if (model.get('name') === 'claude-sonnet-4-5')
+      if (model.get('name') === 'claude-sonnet-4-6')
         model.set('simulation', { latency_ms: { min: 1000, max: 3000 }, defects: {} });
     }
     doc.setIn(['router', 'daily_budget_usd'], 1_000_000);

@@ -26,7 +26,7 @@ describe('the report says where quality comes from', () => {
     const { runDir, summary } = await simulate({
       configFile: PROJECT_CONFIG,
       workload: { file: workload },
-      answers: { file: answers, map: { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-5': 'big-api' } },
+      answers: { file: answers, map: { 'mixtral:8x7b': 'small-local', 'claude-sonnet-4-6': 'big-api' } },
       out: tempDir(),
     });
     const html = readFileSync(join(runDir!, 'report.html'), 'utf8');
@@ -48,7 +48,7 @@ describe('the report says where quality comes from', () => {
       '--answer-map',
       'mixtral:8x7b=small-local',
       '--answer-map',
-      'claude-sonnet-4-5=big-api',
+      'claude-sonnet-4-6=big-api',
       '--no-write',
       '--no-progress',
     ];
@@ -77,7 +77,7 @@ describe('the report says where quality comes from', () => {
       '--answer-map',
       'mixtral:8x7b=small-local',
       '--answer-map',
-      'claude-sonnet-4-5=big-api',
+      'claude-sonnet-4-6=big-api',
       '--write-profiles',
       profiles,
     ]);

@@ -57,7 +57,7 @@ describe('chain', () => {
       'llama3:8b',
       'mixtral:8x7b',
       'codestral:22b',
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
       'gpt-4o',
     ]);
   });

@@ -12,7 +12,8 @@ export const END_OF_LIFE: Readonly<Record<string, string>> = {
   'claude-sonnet-4-5': '2026-11-30',
   'claude-sonnet-4-5-20250929': '2026-11-30',
 };
-export const END_OF_LIFE_SOURCE = "Anthropic's model deprecations, as bundled with @anthropic-ai/sdk 1.13 (read 2026-11-25)";
+export const END_OF_LIFE_SOURCE =
+  "Anthropic's model deprecations, as bundled with @anthropic-ai/sdk 1.13 (read 2026-11-25)";
 
 /** Days before an end-of-life date from which a model counts as near it. */
 export const NEAR_END_OF_LIFE_DAYS = 90;

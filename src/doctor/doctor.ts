@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Ollama } from 'ollama';
 import { createRealBackends } from '../backends/real-backends.js';
 import { ollamaHost } from '../backends/ollama-backend.js';
+import { END_OF_LIFE_SOURCE, lifecycleWarnings } from '../cost/model-lifecycle.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import { isLocalTier } from '../router/types.js';
 import { createRealClock } from '../sim/clock.js';
@@ -101,6 +102,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
     detail: `${options.configFile}: ${enabled.length} enabled model(s), valid`,
     required: true,
   });
+  for (const warning of lifecycleWarnings(config.models, new Date().toISOString().slice(0, 10)))
+    checks.push({
+      name: `End of life: ${warning.model}`,
+      status: warning.status === 'retired' ? 'fail' : 'ok',
+      detail: warning.message,
+      hint: `source: ${END_OF_LIFE_SOURCE}`,
+      required: warning.status === 'retired',
+    });
   checks.push(await gpuCheck());
 
   const ramGb = totalmem() / 1e9;

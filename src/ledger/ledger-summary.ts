@@ -173,5 +173,6 @@ export function summaryFromLedger(
     },
     alternatives: [],
     cheapestAlternative: null,
+    lifecycle: [],
   };
 }

@@ -65,7 +65,7 @@ export interface RunStats {
   byModel: Record<string, Omit<ModelTally, 'latency'> & { latencyMs: QuantileSummary }>;
   byComplexity: Record<string, number>;
   byAction: Record<string, { requests: number; costUsd: number; passed: number }>;
-  /** Escalation paths, e.g. "phi3:mini → mixtral:8x7b → claude-sonnet-4-5", with counts. */
+  /** Escalation paths, e.g. "phi3:mini → mixtral:8x7b → claude-sonnet-4-6", with counts. */
   chains: Record<string, number>;
   /** API cost per simulated day (index 0 = first day). */
   costPerDay: number[];

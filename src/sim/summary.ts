@@ -8,6 +8,7 @@ import type { WorkloadReadStats } from './recorded-workload.js';
 import type { RunStats } from './run-aggregator.js';
 import type { SimulationOutput } from './run-simulation.js';
 import type { RecordedQuality } from './recorded-quality.js';
+import { END_OF_LIFE, END_OF_LIFE_SOURCE } from '../cost/model-lifecycle.js';
 import { summariseAlternatives, type AlternativeSummary } from './alternatives-summary.js';
 import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
 
@@ -76,6 +77,8 @@ export interface Summary {
   alternatives: AlternativeSummary[];
   /** The cheapest alternative: the one the verdict compares against. */
   cheapestAlternative: string | null;
+  /** Announced end-of-life dates of the enabled models the tool knows (dates, so the file stays a pure function). */
+  lifecycle: { model: string; endOfLife: string; source: string }[];
 }
 
 export interface MeanInterval {
@@ -179,6 +182,13 @@ export function buildSummary(
     targets,
     accuracy: accuracyOf(output),
     ...alternativesOf(output, days, daysPerMonth),
+    lifecycle: config.models
+      .filter((m) => m.enabled && (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name]))
+      .map((m) => ({
+        model: m.name,
+        endOfLife: (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name])!,
+        source: END_OF_LIFE_SOURCE,
+      })),
     ...(output.recordedQuality ? { recordedQuality: output.recordedQuality } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Summary } from '../../sim/summary.js';
+import { NEAR_END_OF_LIFE_DAYS } from '../../cost/model-lifecycle.js';
 import { formatCurrency, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 /** A yearly figure for people: three significant figures (exact values stay in summary.json). */
@@ -39,6 +40,23 @@ export function formatAlternatives(summary: Summary): string[] {
       `  ${`${a.name}${a.name === summary.cheapestAlternative ? ' (cheapest)' : ''}`.padEnd(54)} ${formatCurrency(a.perYearUsd).padStart(9)}   ${`${formatCurrency(c.savings.perYearAllIn)} (${formatPercent(c.savings.allInPct)})`.padStart(19)}   ${(c.breakEvenIterationsPerDay === null ? 'never' : formatInteger(Math.ceil(c.breakEvenIterationsPerDay))).padStart(14)}   ${formatPercent(a.passRatePct)}`,
     );
     lines.push(`    ${a.description}`);
+  }
+  return lines;
+}
+
+/** Enabled models past or near their end of life, as of today (the summary records the dates only). */
+export function formatLifecycle(summary: Summary, today = new Date().toISOString().slice(0, 10)): string[] {
+  const lifecycle = (summary.lifecycle as Summary['lifecycle'] | undefined) ?? [];
+  const now = Date.parse(`${today}T00:00:00Z`);
+  const lines: string[] = [];
+  for (const entry of lifecycle) {
+    const days = Math.round((Date.parse(`${entry.endOfLife}T00:00:00Z`) - now) / 86_400_000);
+    if (days > NEAR_END_OF_LIFE_DAYS) continue;
+    lines.push(
+      days < 0
+        ? `WARNING  ${entry.model} reached its end of life on ${entry.endOfLife}: calls to it fail; move to its successor (${entry.source}).`
+        : `WARNING  ${entry.model} reaches its end of life on ${entry.endOfLife}, in ${days} day(s): plan the move (${entry.source}).`,
+    );
   }
   return lines;
 }

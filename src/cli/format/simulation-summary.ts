@@ -2,7 +2,7 @@ import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
 import { formatAccuracy } from './accuracy-summary.js';
-import { formatAlternatives, formatVerdict } from './alternatives-summary.js';
+import { formatAlternatives, formatLifecycle, formatVerdict } from './alternatives-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -35,6 +35,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
     `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
   );
   lines.push(...formatVerdict(summary));
+  lines.push(...formatLifecycle(summary));
   if (run.workload?.skipped)
     lines.push(
       `Skipped ${formatInteger(run.workload.skipped)} invalid row(s), e.g. ${run.workload.skippedExamples[0]}`,
