@@ -304,6 +304,9 @@ describe('bad input: one clear message, exit code 2, no stack trace, nothing wri
         const args = item.setup(dir, out);
         const before = args.includes('usage') ? readFileSync(args.at(-1)!) : undefined;
         const result = await runCli(args, { env: { HYBRIDLLM_LEDGER: ledger } });
+        // HYBRIDLLM_PRINT_CATALOGUE=1 lists every case with its message (for release notes).
+        if (process.env['HYBRIDLLM_PRINT_CATALOGUE'])
+          console.log(`${item.name} → exit ${result.code}: ${result.stderr.trim()}`);
         expect(result.stderr).toMatch(item.message);
         expect(result.code).toBe(item.code ?? 2);
         expect(result.stderr).not.toMatch(/\n\s+at \S+ \(|node:internal|\.ts:\d+:\d+\)/);
