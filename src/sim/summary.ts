@@ -27,6 +27,11 @@ export interface Summary {
     startDate: string;
     workloadFile?: string;
     workload?: WorkloadReadStats;
+    /**
+     * Recorded workloads: the span of arrival times the run observed, and the factor that turns it into the
+     * yearly figures (365 days ÷ the window). A window under one day is an extrapolation, and says so.
+     */
+    window?: { first: string; last: string; hours: number; yearScaleFactor: number };
     command: string;
   };
   config: {
@@ -169,6 +174,7 @@ export function buildSummary(
       days,
       startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
       ...(options.workloadFile ? { workloadFile: options.workloadFile, workload: run.readStats } : {}),
+      ...(scenario ? {} : { window: windowOf(hybrid.firstArrivalMs, hybrid.lastArrivalMs, days) }),
       command: options.command,
     },
     config: configSummary(config),
@@ -206,6 +212,21 @@ function alternativesOf(
     daysPerMonth,
   );
   return { alternatives, cheapestAlternative: cheapest };
+}
+
+function windowOf(
+  firstMs: number | undefined,
+  lastMs: number | undefined,
+  days: number,
+): NonNullable<Summary['run']['window']> {
+  const first = firstMs ?? 0;
+  const last = lastMs ?? first;
+  return {
+    first: new Date(first).toISOString(),
+    last: new Date(last).toISOString(),
+    hours: (last - first) / 3_600_000,
+    yearScaleFactor: 365 / days,
+  };
 }
 
 /** Expected accuracy of both runs and its basis: recorded labels, fitted profiles or assumed rates. */

@@ -34,6 +34,16 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(
     `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
   );
+  if (run.window) {
+    const w = run.window;
+    lines.push(
+      `Observed window ${w.first} → ${w.last} (${w.hours < 48 ? `${w.hours.toFixed(2)} hours` : `${(w.hours / 24).toFixed(1)} days`}); per-day, per-month and per-year figures scale it ×${w.yearScaleFactor < 10 ? w.yearScaleFactor.toFixed(2) : formatInteger(Math.round(w.yearScaleFactor))} to a year`,
+    );
+    if (w.hours < 24)
+      lines.push(
+        `WARNING  the window is under one day: every yearly figure below extrapolates ${w.hours.toFixed(2)} hours of traffic ×${formatInteger(Math.round(w.yearScaleFactor))}; treat it as an assumption, not a measurement`,
+      );
+  }
   lines.push(...formatVerdict(summary));
   lines.push(...formatLifecycle(summary));
   if (run.workload?.skipped)
