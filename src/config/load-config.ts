@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkInputFile } from './input-file.js';
 import { resolveAlternatives } from './alternatives.js';
+import { promptCacheRules, withCacheWritePrice } from '../cost/prompt-cache-rules.js';
 import { FREE, lookupPrice } from '../cost/price-table.js';
 import { COMPLEXITIES, isLocalTier } from '../router/types.js';
 import { ConfigError } from './config-error.js';
@@ -60,7 +61,14 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
       source: `config override in ${source.file}`,
     };
     const priceId = model.price_id ?? model.model ?? model.name;
-    const price = overridden ?? (local ? FREE : lookupPrice(priceId, model.provider));
+    const listed = overridden ?? (local ? FREE : lookupPrice(priceId, model.provider));
+    if (model.provider === 'anthropic' && typeof model.prompt_cache?.ttl === 'number')
+      throw source.errorAt(
+        ['models', index, 'prompt_cache', 'ttl'],
+        `Anthropic caches for 5 minutes or 1 hour; expected '5m' or '1h', found ${model.prompt_cache.ttl}`,
+      );
+    const price = listed && withCacheWritePrice(listed, model.provider, model.prompt_cache);
+    const promptCache = promptCacheRules(model.provider, model.model ?? model.name, model.prompt_cache);
     if (!price)
       throw source.errorAt(
         ['models', index],
@@ -94,6 +102,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
           }
         : {}),
       simulation: model.simulation,
+      ...(promptCache ? { promptCache } : {}),
       index,
     };
   });

@@ -1,3 +1,4 @@
+import type { PromptCacheRules } from '../backends/simulated/prompt-cache.js';
 import type { ModelPrice } from '../cost/price-table.js';
 import type { Complexity, Tier } from '../router/types.js';
 import type { Provider, SimulationProfile } from './schema.js';
@@ -27,6 +28,8 @@ export interface ModelConfig {
     chatTemplate: 'auto' | 'none';
   };
   simulation: SimulationProfile;
+  /** How the model's server caches prompt prefixes (simulation); absent when caching is off. */
+  promptCache?: PromptCacheRules;
   /** Index in the config's `models` list, for error messages. */
   index: number;
 }

@@ -53,6 +53,11 @@ const simulationSchema = z.strictObject({
   latency_ms: latencySchema,
   /** Share of the total latency spent before the first token. @default 0.25 */
   ttft_share: probability.default(0.25),
+  /**
+   * Prompt tokens processed per second before the first token. When set, tokens read from the server's
+   * prefix cache are not processed again: each saves 1/this seconds of the drawn latency.
+   */
+  prefill_tokens_per_s: z.number().positive().optional(),
   /** Output tokens when the request does not fix them. */
   output_tokens: range.default({ min: 100, max: 400 }),
   /** Per complexity, probability of each defect in an answer. */
@@ -136,6 +141,19 @@ export const modelSchema = z.strictObject({
   chat_template: z.enum(['auto', 'none']).optional(),
   /** Abort a call after this long, ms; defaults per tier under router.timeouts_ms. */
   timeout_ms: z.number().int().positive().optional(),
+  /**
+   * How the model's server caches prompt prefixes (simulation). Defaults follow the provider: Anthropic
+   * explicit breakpoints with a 5-minute TTL, OpenAI automatic from 1,024 tokens, local servers' KV cache.
+   */
+  prompt_cache: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Anthropic: `5m` (writes at 1.25× input) or `1h` (writes at 2× input). Others: minutes alive. */
+      ttl: z.union([z.enum(['5m', '1h']), z.number().positive()]).optional(),
+      /** Shortest prefix cached, tokens; defaults per model (Anthropic 1,024–4,096, OpenAI 1,024). */
+      min_tokens: z.number().int().min(0).optional(),
+    })
+    .optional(),
   simulation: simulationSchema,
 });
 

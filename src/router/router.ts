@@ -331,6 +331,7 @@ export class Router {
         inputTokens: answer.inputTokens,
         outputTokens: answer.outputTokens,
         cachedInputTokens: answer.cachedInputTokens,
+        ...(answer.cacheWriteInputTokens ? { cacheWriteTokens: answer.cacheWriteInputTokens } : {}),
         costUsd,
         ttftMs: answer.ttftMs,
         latencyMs,

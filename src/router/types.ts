@@ -14,6 +14,15 @@ export function isLocalTier(tier: Tier): boolean {
   return tier !== 'API_FALLBACK';
 }
 
+/**
+ * One block of a prompt's cacheable prefix. The id names the block and everything before it, so equal ids
+ * mean equal prefixes (Mooncake's `hash_ids`; a scenario's shared prefix, then its session's history).
+ */
+export interface PrefixBlock {
+  id: string;
+  tokens: number;
+}
+
 /** One request to the router, as a daemon step or a workload row produces it. */
 export interface RouteRequest {
   /** Stable id; the router assigns one when absent. */
@@ -37,6 +46,16 @@ export interface RouteRequest {
   outputTokens?: number;
   /** Upper bound on output tokens. */
   maxTokens?: number;
+  /**
+   * The prompt's cacheable prefix, in order (simulation): a simulated server reads what it has cached of it
+   * and caches the rest, under its provider's rules.
+   */
+  prefixBlocks?: readonly PrefixBlock[];
+  /**
+   * Prompt-cache use a recorded trace gives (`cached_tokens`, `cache_creation_input_tokens`): a simulated
+   * API model reports these instead of simulating its cache.
+   */
+  recordedCache?: { readTokens: number; writeTokens: number };
   /** Virtual or real time the request arrived, ms since epoch; defaults to the clock's now. */
   arrivalMs?: number;
   /**
@@ -77,6 +96,8 @@ export interface AttemptRecord {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  /** Input tokens written to a prompt cache (billed at the cache-write price); absent when none. */
+  cacheWriteTokens?: number;
   /** Marginal cost in USD (API price; $0 for local models). Includes the self-critique call. */
   costUsd: number;
   /** Time to first token, ms. */

@@ -46,5 +46,16 @@ export function parseScenario(text: string, file: string): Scenario {
       ['actions'],
       `the action shares add up to ${Math.round(total * 10_000) / 10_000}; they must add up to 1 (each share is the fraction of iterations of that action)`,
     );
+  const prefixOf = new Map<string, [string, number]>();
+  for (const [action, spec] of Object.entries(raw.actions)) {
+    if (spec.prefix_group === undefined) continue;
+    const seen = prefixOf.get(spec.prefix_group);
+    if (seen && seen[1] !== spec.shared_prefix_tokens)
+      throw source.errorAt(
+        ['actions', action, 'shared_prefix_tokens'],
+        `actions '${seen[0]}' and '${action}' are in prefix_group '${spec.prefix_group}' but give ${seen[1]} and ${spec.shared_prefix_tokens} shared prefix tokens; one group has one prefix, so they must be equal`,
+      );
+    prefixOf.set(spec.prefix_group, [action, spec.shared_prefix_tokens]);
+  }
   return { ...raw, file, text, source };
 }

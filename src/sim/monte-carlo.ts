@@ -1,10 +1,11 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
+import { tCritical95 } from './student-t.js';
 import type { Summary } from './summary.js';
 
 export interface Interval {
   mean: number;
   sd: number;
-  /** 95% interval of the mean (normal approximation: mean ± 1.96·sd/√n). */
+  /** 95% interval of the mean: mean ± t(0.975, n − 1)·sd/√n (Student's t: few runs give a wide interval). */
   low: number;
   high: number;
 }
@@ -21,10 +22,10 @@ export interface MonteCarlo {
   };
 }
 
-function interval(values: number[]): Interval {
+export function interval(values: readonly number[]): Interval {
   const m = mean(values);
   const sd = values.length > 1 ? sampleStandardDeviation(values) : 0;
-  const half = values.length > 1 ? (1.96 * sd) / Math.sqrt(values.length) : 0;
+  const half = values.length > 1 ? (tCritical95(values.length - 1) * sd) / Math.sqrt(values.length) : 0;
   return { mean: m, sd, low: m - half, high: m + half };
 }
 

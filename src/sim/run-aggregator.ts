@@ -21,6 +21,10 @@ interface ModelTally {
   errors: number;
   costUsd: number;
   inputTokens: number;
+  /** Input tokens read from the model's prompt cache. */
+  cachedInputTokens: number;
+  /** Input tokens written to its prompt cache (billed at the cache-write price). */
+  cacheWriteTokens: number;
   outputTokens: number;
   busyMs: number;
   latency: QuantileSketch;
@@ -56,6 +60,8 @@ export interface RunStats {
   wastedCostUsd: number;
   inputTokens: number;
   outputTokens: number;
+  /** Prompt-cache use over every attempt: tokens sent to models, read from and written to their caches. */
+  promptCache: { attemptInputTokens: number; cachedInputTokens: number; cacheWriteTokens: number };
   averageConfidence: number;
   confidenceHistogram: number[];
   latencyMs: QuantileSummary;
@@ -191,6 +197,8 @@ export class RunAggregator implements RouterSink {
           errors: 0,
           costUsd: 0,
           inputTokens: 0,
+          cachedInputTokens: 0,
+          cacheWriteTokens: 0,
           outputTokens: 0,
           busyMs: 0,
           latency: new QuantileSketch(),
@@ -200,6 +208,8 @@ export class RunAggregator implements RouterSink {
       model.calls++;
       model.costUsd += attempt.costUsd;
       model.inputTokens += attempt.inputTokens;
+      model.cachedInputTokens += attempt.cachedInputTokens;
+      if (attempt.cacheWriteTokens) model.cacheWriteTokens += attempt.cacheWriteTokens;
       model.outputTokens += attempt.outputTokens;
       model.busyMs += attempt.localBusyMs;
       model.latency.add(attempt.latencyMs);
@@ -245,6 +255,16 @@ export class RunAggregator implements RouterSink {
     perMonth.costUsd += cost;
   }
 
+  private promptCacheTotals(): RunStats['promptCache'] {
+    const totals = { attemptInputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
+    for (const model of this.models.values()) {
+      totals.attemptInputTokens += model.inputTokens;
+      totals.cachedInputTokens += model.cachedInputTokens;
+      totals.cacheWriteTokens += model.cacheWriteTokens;
+    }
+    return totals;
+  }
+
   private monthKey(ms: number): string {
     const day = Math.floor(ms / DAY_MS);
     if (day !== this.monthKeyCache.day)
@@ -274,6 +294,7 @@ export class RunAggregator implements RouterSink {
       wastedCostUsd: this.wastedCostUsd,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      promptCache: this.promptCacheTotals(),
       averageConfidence: this.requests ? this.confidenceSum / this.requests : 0,
       confidenceHistogram: [...this.confidenceHistogram],
       latencyMs: this.latency.summary(),

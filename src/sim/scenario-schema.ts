@@ -19,6 +19,16 @@ const actionSchema = z.strictObject({
   input_tokens: tokens,
   output_tokens: tokens,
   quality_critical: z.boolean().default(false),
+  /**
+   * Tokens at the start of every prompt of this action that never change (system prompt, tool definitions),
+   * added in front of `input_tokens`: the part a prompt cache can serve. @default 0
+   */
+  shared_prefix_tokens: z.number().int().min(0).default(0),
+  /**
+   * Actions in one group share one prefix (an agent with one system prompt for every step); they must give
+   * the same shared_prefix_tokens. @default the action's own name
+   */
+  prefix_group: z.string().min(1).optional(),
   /** Example prompt; classification uses the action type, so this only shows in traces. */
   prompt: z.string().optional(),
 });
@@ -41,6 +51,19 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ pattern: 'poisson' }),
   actions: z.record(z.string(), actionSchema).refine((a) => Object.keys(a).length > 0, 'at least one action'),
+  /**
+   * Agent sessions: runs of consecutive iterations of one agent, whose history (earlier steps and their
+   * results) is sent again with each later iteration, after the shared prefix. Without it every iteration
+   * stands alone.
+   */
+  session: z
+    .strictObject({
+      /** Iterations per session: normal with this mean and sd, rounded, at least 1. */
+      iterations: z.strictObject({ mean: z.number().min(1), sd: nonNegative.default(0) }),
+      /** Tokens of history each iteration adds to the prompts of the iterations after it. */
+      history_tokens_per_iteration: z.number().int().min(0),
+    })
+    .optional(),
   /** Extra transient-error probability per model name. */
   faults: z.record(z.string(), z.number().min(0).max(1)).default({}),
   /** Deep-merged into the config before it is validated. */

@@ -1,4 +1,4 @@
-import type { RouteRequest } from '../router/types.js';
+import type { PrefixBlock, RouteRequest } from '../router/types.js';
 import { createRng, deriveSeed, normal, pickWeighted, poisson, type Rng } from './rng.js';
 import type { Scenario } from './load-scenario.js';
 import type { TokenDistribution } from './scenario-schema.js';
@@ -20,6 +20,12 @@ export function drawTokens(distribution: TokenDistribution, rng: Rng): number {
   return Math.max(min, Math.round(Math.exp(mu + Math.sqrt(sigma2) * normal(rng))));
 }
 
+/** Iterations of one session: normal with the given mean and sd, rounded, at least 1. */
+export function sessionLength(iterations: { mean: number; sd: number }, rng: Rng): number {
+  const drawn = iterations.sd === 0 ? iterations.mean : iterations.mean + iterations.sd * normal(rng);
+  return Math.max(1, Math.round(drawn));
+}
+
 export function scenarioStartMs(scenario: Pick<Scenario, 'start_date'>): number {
   return Date.parse(`${scenario.start_date}T00:00:00Z`);
 }
@@ -34,7 +40,13 @@ export function* syntheticWorkload(scenario: Scenario, seed = scenario.seed): Ge
     spec,
     prompt: spec.prompt ?? `(${action} step of an agent loop)`,
     requiredFields: spec.required_fields,
+    group: spec.prefix_group ?? action,
+    prefix:
+      spec.shared_prefix_tokens > 0
+        ? { id: `p:${spec.prefix_group ?? action}`, tokens: spec.shared_prefix_tokens }
+        : undefined,
   }));
+  const session = scenario.session;
   const cumulativeShares: number[] = [];
   let total = 0;
   for (const { spec } of actions) cumulativeShares.push((total += spec.share));
@@ -54,18 +66,44 @@ export function* syntheticWorkload(scenario: Scenario, seed = scenario.seed): Ge
     for (let i = 0; i < count; i++) times[i] = pickWeighted(rng, cumulativeHours) * HOUR_MS + rng() * HOUR_MS;
     times.sort();
     const dayStart = start + day * DAY_MS;
+    // Sessions are runs of consecutive iterations within a day.
+    let sessionNo = 0;
+    let iteration = 0;
+    let remaining = 0;
     for (let i = 0; i < count; i++) {
-      const { action, spec, prompt, requiredFields } = actions[pickWeighted(rng, cumulativeShares)]!;
+      const { action, spec, prompt, requiredFields, group, prefix } =
+        actions[pickWeighted(rng, cumulativeShares)]!;
+      let inputTokens = drawTokens(spec.input_tokens, rng);
+      const outputTokens = drawTokens(spec.output_tokens, rng);
+      let blocks: PrefixBlock[] | undefined = prefix ? [prefix] : undefined;
+      if (session) {
+        if (remaining === 0) {
+          remaining = sessionLength(session.iterations, rng);
+          iteration = 0;
+          sessionNo++;
+        }
+        const history = session.history_tokens_per_iteration;
+        if (history > 0 && iteration > 0) {
+          blocks = prefix ? [prefix] : [];
+          for (let j = 0; j < iteration; j++)
+            blocks.push({ id: `${group}|d${day}s${sessionNo}|${j}`, tokens: history });
+        }
+        inputTokens += iteration * history;
+        iteration++;
+        remaining--;
+      }
+      if (prefix) inputTokens += prefix.tokens;
       const request: RouteRequest = {
         id: `d${day}-${i}`,
         action,
         prompt,
         expects: spec.expects,
         requiredFields,
-        inputTokens: drawTokens(spec.input_tokens, rng),
-        outputTokens: drawTokens(spec.output_tokens, rng),
+        inputTokens,
+        outputTokens,
         arrivalMs: dayStart + times[i]!,
       };
+      if (blocks) request.prefixBlocks = blocks;
       if (spec.quality_critical) request.qualityCritical = true;
       yield request;
     }

@@ -8,10 +8,11 @@ import {
 import type { Clock } from '../../sim/clock.js';
 import { createVirtualClock } from '../../sim/clock.js';
 import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
-import { EXPECTS, type Complexity, type Expects } from '../../router/types.js';
+import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../router/types.js';
 import { isMathRequest } from '../../router/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { TimeoutError, TransientError } from '../errors.js';
+import { PromptCache, type CacheUse } from './prompt-cache.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
 export interface SimulatedBackendOptions {
@@ -111,6 +112,22 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
   const profileOf = (model: ModelConfig): SimulationProfile =>
     options.profiles?.get(model.name) ?? model.simulation;
 
+  /** Each model's prompt cache, created on its first cacheable call. */
+  const caches = new Map<string, PromptCache>();
+  const cacheUse = (call: GenerateCall, inputTokens: number): CacheUse | undefined => {
+    if (call.purpose !== 'answer' || !call.model.promptCache) return undefined;
+    const recorded = call.request.recordedCache;
+    if (recorded && !isLocalTier(call.model.tier)) {
+      const readTokens = Math.min(recorded.readTokens, inputTokens);
+      return { readTokens, writeTokens: Math.min(recorded.writeTokens, inputTokens - readTokens) };
+    }
+    const blocks = call.request.prefixBlocks;
+    if (!blocks?.length) return undefined;
+    let cache = caches.get(call.model.name);
+    if (!cache) caches.set(call.model.name, (cache = new PromptCache(call.model.promptCache)));
+    return cache.use(blocks, clock.now());
+  };
+
   const answerFor = (
     expects: Expects,
     fields: readonly string[],
@@ -141,8 +158,16 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
       const profile = profileOf(call.model);
       const rng = createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name));
-      const latencyMs = drawLatency(profile.latency_ms, rng);
-      const ttftMs = latencyMs * profile.ttft_share;
+      const inputTokens = call.inputTokens ?? Math.ceil(call.prompt.length / 4);
+      const cached = cacheUse(call, inputTokens);
+      let latencyMs = drawLatency(profile.latency_ms, rng);
+      let ttftMs = latencyMs * profile.ttft_share;
+      if (cached && profile.prefill_tokens_per_s) {
+        // Cached prompt tokens skip prefill; the saving cannot exceed the time to first token.
+        const savedMs = Math.min(ttftMs, (cached.readTokens / profile.prefill_tokens_per_s) * 1000);
+        latencyMs -= savedMs;
+        ttftMs -= savedMs;
+      }
       if (call.timeoutMs !== undefined && latencyMs > call.timeoutMs) {
         await clock.sleep(call.timeoutMs, call.signal);
         throw new TimeoutError(`no complete answer within ${call.timeoutMs} ms (simulated)`, call.model.name);
@@ -156,8 +181,6 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           500,
         );
       }
-      const inputTokens = call.inputTokens ?? Math.ceil(call.prompt.length / 4);
-
       if (call.purpose === 'critique') {
         const defect = defectOf.get(call.subject ?? '');
         const flagged = defect ? rng() < profile.critique_detection : rng() < profile.critique_false_alarm;
@@ -200,7 +223,9 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         // A truncated answer ran into the request's limit, so it used (and is billed for) all of it; a
         // recorded token count stays as recorded (that row's limit was its length).
         outputTokens: written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens,
-        cachedInputTokens: 0,
+        // As the server reports them; a local model's are free (its cache saves time, not money).
+        cachedInputTokens: cached?.readTokens ?? 0,
+        ...(cached?.writeTokens ? { cacheWriteInputTokens: cached.writeTokens } : {}),
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
         latencyMs,
