@@ -135,3 +135,115 @@ describe('prompt caching in an agent-session scenario', () => {
     expect(expected).toBeGreaterThan(0.5);
   });
 });
+
+describe('a Mooncake-style trace with hash_ids', () => {
+  it('gives the premium model the cached-token total an independent prefix-cache computation gives', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('./helpers/temp.js');
+    // 40 conversations over two hours, each turn resending its growing history (blocks of 512 tokens),
+    // timestamps in milliseconds from the start; gaps from seconds to ten minutes, so some entries expire.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const rows: { timestamp: number; input_length: number; output_length: number; hash_ids: number[] }[] = [];
+    const conversations = Array.from({ length: 40 }, (_, c) => ({ id: c, blocks: [] as number[] }));
+    let t = 0;
+    let nextHash = 1;
+    for (let i = 0; i < 600; i++) {
+      t += Math.floor(next() * 24_000);
+      const conversation = conversations[Math.floor(next() * conversations.length)]!;
+      // A shared system prompt (hash ids 1–4) starts every conversation.
+      if (conversation.blocks.length === 0) conversation.blocks.push(...[-1, -2, -3, -4]);
+      conversation.blocks.push(nextHash++);
+      const input = conversation.blocks.length * 512 - Math.floor(next() * 300);
+      rows.push({
+        timestamp: t,
+        input_length: input,
+        output_length: 40 + Math.floor(next() * 200),
+        hash_ids: conversation.blocks.map((h) => (h < 0 ? -h : h + 10)),
+      });
+    }
+    const dir = tempDir();
+    const file = join(dir, 'mooncake.jsonl');
+    writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const output = await runSimulation({
+      config: { file: PROJECT_CONFIG, text: PROJECT_CONFIG_TEXT },
+      workload: { kind: 'recorded', file, timeUnit: 'ms' },
+      seed: 3,
+    });
+    const sonnetStats = output.baseline.stats.byModel['claude-sonnet-4-6']!;
+    expect(sonnetStats.calls).toBe(rows.length);
+
+    // Independent: Anthropic's rules for Sonnet 4.6 (2,048-token minimum, 5-minute TTL refreshed on use).
+    const lastUse = new Map<number, number>();
+    let read = 0;
+    let written = 0;
+    for (const row of rows) {
+      const sizes = row.hash_ids
+        .map((_, i) => Math.min(512, row.input_length - i * 512))
+        .filter((n) => n > 0);
+      const prefix = sizes.reduce((a, b) => a + b, 0);
+      if (prefix < 2048) continue;
+      let hit = 0;
+      for (let i = 0; i < sizes.length; i++) {
+        const at = lastUse.get(row.hash_ids[i]!);
+        if (at === undefined || row.timestamp - at >= 300_000) break;
+        hit += sizes[i]!;
+      }
+      const counted = hit >= 2048 ? hit : 0;
+      read += counted;
+      written += prefix - counted;
+      for (let i = 0; i < sizes.length; i++) lastUse.set(row.hash_ids[i]!, row.timestamp);
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(sonnetStats.cachedInputTokens).toBe(read);
+    expect(sonnetStats.cacheWriteTokens).toBe(written);
+    // And the bill prices each part at its own rate.
+    const price = sonnet.price;
+    const independentUsd =
+      ((sonnetStats.inputTokens - read - written) * price.inputPerMtok +
+        read * price.cachedInputPerMtok +
+        written * price.cacheWriteInputPerMtok +
+        sonnetStats.outputTokens * price.outputPerMtok) /
+      1e6;
+    expect(Math.abs(sonnetStats.costUsd - independentUsd)).toBeLessThan(1e-9);
+  });
+});
+
+describe('a trace that recorded its cache use', () => {
+  it('bills the recorded cache reads and writes of each row, and refuses more cached than input tokens', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('./helpers/temp.js');
+    const dir = tempDir();
+    const file = join(dir, 'cached.csv');
+    writeFileSync(
+      file,
+      'timestamp,input_tokens,output_tokens,cache_read_input_tokens,cache_creation_input_tokens\n' +
+        '2026-03-01T10:00:00Z,6000,100,0,5000\n2026-03-01T10:01:00Z,6200,120,5000,200\n2026-03-01T10:02:00Z,900,80,,\n',
+    );
+    const output = await runSimulation({
+      config: { file: PROJECT_CONFIG, text: PROJECT_CONFIG_TEXT },
+      workload: { kind: 'recorded', file },
+      seed: 1,
+    });
+    const model = output.baseline.stats.byModel['claude-sonnet-4-6']!;
+    expect(model.cachedInputTokens).toBe(5000);
+    expect(model.cacheWriteTokens).toBe(5200);
+    // By hand: 1,000 + 1,000 + 900 uncached at $3, 5,000 read at $0.30, 5,200 written at $3.75, 300 out at $15.
+    expect(Math.abs(model.costUsd - (2900 * 3 + 5000 * 0.3 + 5200 * 3.75 + 300 * 15) / 1e6)).toBeLessThan(
+      1e-9,
+    );
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'input_tokens,output_tokens,cached_tokens\n100,10,50\n100,10,500\n');
+    await expect(
+      runSimulation({
+        config: { file: PROJECT_CONFIG, text: PROJECT_CONFIG_TEXT },
+        workload: { kind: 'recorded', file: bad },
+        seed: 1,
+      }),
+    ).rejects.toThrow(
+      /bad\.csv:3:3: column 'cached_tokens' \(cached_tokens\)|bad\.csv:3:3: cached_tokens: 500 cached/,
+    );
+  });
+});

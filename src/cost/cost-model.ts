@@ -34,8 +34,13 @@ export interface CostComparison {
     perYearMarginal: number;
     perYearAllIn: number;
   };
-  /** Iterations per day where hybrid all-in cost equals pure API; null when hybrid never catches up. */
+  /**
+   * Iterations per day where hybrid all-in cost equals pure API; null when hybrid never catches up. From the
+   * uncapped run when the budget capped the hybrid one: capped requests cost nothing and would flatter it.
+   */
   breakEvenIterationsPerDay: number | null;
+  /** Whether the break-even came from the uncapped counterfactual run. */
+  breakEvenUncapped: boolean;
   energyKwh: number;
 }
 
@@ -69,6 +74,8 @@ export function compareCosts(
   config: RouterConfig,
   days: number,
   daysPerMonth = CALENDAR_DAYS_PER_MONTH,
+  /** The hybrid run without budget caps, when the budget capped `hybrid`. */
+  uncapped?: RunStats,
 ): CostComparison {
   const kwh = energyKwh(hybrid, config);
   const energyUsd = kwh * config.localCosts.usdPerKwh;
@@ -77,10 +84,12 @@ export function compareCosts(
   const allInUsd = marginalUsd + energyUsd + fixedUsd;
   const apiUsd = pureApi.costUsd;
   const pct = (saved: number): number => (apiUsd > 0 ? (saved / apiUsd) * 100 : 0);
-  const iterations = hybrid.requests;
+  const breakEvenRun = uncapped ?? hybrid;
+  const iterations = breakEvenRun.requests;
   let breakEven: number | null = null;
   if (iterations > 0 && days > 0) {
-    const perIteration = (apiUsd - marginalUsd - energyUsd) / iterations;
+    const runEnergyUsd = uncapped ? energyKwh(uncapped, config) * config.localCosts.usdPerKwh : energyUsd;
+    const perIteration = (apiUsd - breakEvenRun.costUsd - runEnergyUsd) / iterations;
     const fixedPerDay = fixedUsd / days;
     breakEven = perIteration > 0 ? fixedPerDay / perIteration : null;
     if (fixedPerDay === 0 && perIteration > 0) breakEven = 0;
@@ -102,6 +111,7 @@ export function compareCosts(
       perYearAllIn: api.perYear - hybridAllIn.perYear,
     },
     breakEvenIterationsPerDay: breakEven,
+    breakEvenUncapped: uncapped !== undefined,
     energyKwh: kwh,
   };
 }

@@ -28,10 +28,11 @@ export function summariseAlternatives(
   config: RouterConfig,
   days: number,
   daysPerMonth: number,
+  uncapped?: RunStats,
 ): { alternatives: AlternativeSummary[]; cheapest: string | null } {
   const summaries = alternatives.map(({ alternative, outcome }): AlternativeSummary => {
     const stats = outcome.stats;
-    const comparison = compareCosts(hybrid, stats, config, days, daysPerMonth);
+    const comparison = compareCosts(hybrid, stats, config, days, daysPerMonth, uncapped);
     return {
       name: alternative.name,
       description: alternative.description,

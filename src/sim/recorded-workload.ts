@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { CsvError, parse } from 'csv-parse';
 import { checkInputFile, checkUnchanged } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
-import { EXPECTS, type Expects, type RouteRequest } from '../router/types.js';
+import { EXPECTS, type Expects, type PrefixBlock, type RouteRequest } from '../router/types.js';
 import { countTokens } from './tokens.js';
 
 /** Fields a workload row can give. */
@@ -16,6 +16,9 @@ export const WORKLOAD_FIELDS = [
   'expects',
   'quality_critical',
   'required_fields',
+  'cached_tokens',
+  'cache_write_tokens',
+  'hash_ids',
 ] as const;
 export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
 
@@ -24,12 +27,41 @@ const ALIASES: Record<WorkloadField, string[]> = {
   timestamp: ['timestamp', 'time', 'ts', 'createdat', 'arrival', 'arrivaltime', 'date'],
   action: ['action', 'actiontype', 'type', 'task', 'tasktype'],
   prompt: ['prompt', 'question', 'input', 'text', 'query'],
-  input_tokens: ['inputtokens', 'prompttokens', 'contexttokens', 'tokensin', 'intokens'],
-  output_tokens: ['outputtokens', 'completiontokens', 'generatedtokens', 'tokensout', 'outtokens'],
+  input_tokens: ['inputtokens', 'prompttokens', 'contexttokens', 'tokensin', 'intokens', 'inputlength'],
+  output_tokens: [
+    'outputtokens',
+    'completiontokens',
+    'generatedtokens',
+    'tokensout',
+    'outtokens',
+    'outputlength',
+  ],
   expects: ['expects', 'expectedformat', 'format', 'outputformat'],
   quality_critical: ['qualitycritical', 'critical'],
   required_fields: ['requiredfields', 'fields'],
+  cached_tokens: ['cachedtokens', 'cachereadinputtokens', 'cachedinputtokens', 'cachereadtokens'],
+  cache_write_tokens: ['cachewritetokens', 'cachecreationinputtokens', 'cachewriteinputtokens'],
+  hash_ids: ['hashids', 'blockhashes', 'prefixblocks'],
 };
+
+/** Tokens per prefix block named by `hash_ids` (Mooncake's traces use 512). */
+export const DEFAULT_BLOCK_TOKENS = 512;
+
+export const TIME_UNITS = ['s', 'ms', 'us'] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+const MS_PER_UNIT: Record<TimeUnit, number> = { s: 1000, ms: 1, us: 0.001 };
+
+/**
+ * How numeric timestamps were read, decided once per file from its first one: epoch numbers by their
+ * magnitude (seconds, milliseconds or microseconds since 1970 all fall in 2001–2286 only at one unit),
+ * numbers counted from the trace's start in `--time-unit`, else assumed to be seconds.
+ */
+export interface TimestampReading {
+  kind: 'epoch' | 'relative';
+  unit: TimeUnit;
+  /** `flag` (--time-unit), `magnitude` (unambiguous epoch) or `assumed` (relative, no flag: seconds). */
+  decidedBy: 'flag' | 'magnitude' | 'assumed';
+}
 
 /** Longest row (CSV record or JSON line) read, in characters: a longer one is a broken file, not a prompt. */
 export const MAX_ROW_CHARS = 16 * 1024 * 1024;
@@ -47,6 +79,10 @@ export interface RecordedWorkloadOptions {
   map?: Readonly<Record<string, WorkloadField>>;
   /** Count and skip bad rows instead of stopping. */
   skipInvalid?: boolean;
+  /** Unit of numeric timestamps; without it epoch numbers are read by magnitude, others as seconds. */
+  timeUnit?: TimeUnit;
+  /** Tokens per block of `hash_ids`. @default 512 */
+  blockTokens?: number;
 }
 
 /** What reading the workload found, filled in as rows stream past. */
@@ -59,6 +95,12 @@ export interface WorkloadReadStats {
   columns: Partial<Record<WorkloadField, string>>;
   hasTimestamps: boolean;
   tokenizedRows: number;
+  /** How numeric timestamps were read; absent for date-time text or no timestamps. */
+  timestamps?: TimestampReading;
+  /** Rows with blank output tokens (a simulated model drew them from its profile). */
+  filledOutputRows: number;
+  /** Rows that gave prompt-cache use or prefix blocks. */
+  cacheRows: number;
 }
 
 export function normaliseColumn(name: string): string {
@@ -104,12 +146,29 @@ export function resolveColumns(
 
 class RowError extends Error {}
 
-function parseTimestamp(value: string): number {
+/** Epoch seconds from 2001 to 2286: a number in this range at some unit is a date at that unit. */
+const EPOCH_SECONDS = [1e9, 1e10] as const;
+
+/** Decides how to read a file's numeric timestamps from its first one. */
+export function timestampReading(first: number, flag: TimeUnit | undefined): TimestampReading {
+  const epochAt = (unit: TimeUnit): boolean => {
+    const seconds = (first * MS_PER_UNIT[unit]) / 1000;
+    return seconds >= EPOCH_SECONDS[0] && seconds < EPOCH_SECONDS[1];
+  };
+  if (flag) return { kind: epochAt(flag) ? 'epoch' : 'relative', unit: flag, decidedBy: 'flag' };
+  const unit = TIME_UNITS.find(epochAt);
+  if (unit) return { kind: 'epoch', unit, decidedBy: 'magnitude' };
+  return { kind: 'relative', unit: 's', decidedBy: 'assumed' };
+}
+
+function parseTimestamp(value: string, reading: () => TimestampReading, first: (n: number) => void): number {
   const trimmed = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
     const number = Number(trimmed);
-    // Epoch milliseconds or seconds; small numbers are seconds from the start of the trace.
-    return number > 1e11 ? number : number > 1e8 ? number * 1000 : NO_TIMESTAMP_START_MS + number * 1000;
+    first(number);
+    const { kind, unit } = reading();
+    const ms = number * MS_PER_UNIT[unit];
+    return kind === 'epoch' ? ms : NO_TIMESTAMP_START_MS + ms;
   }
   const iso = trimmed.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1');
   const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
@@ -123,6 +182,19 @@ function parseCount(value: string): number {
   if (!/^\d+$/.test(trimmed))
     throw new RowError(`expected a non-negative integer, found ${JSON.stringify(value)}`);
   return Number(trimmed);
+}
+
+/** Prefix block ids: a JSON array or ids separated by `;`, `,` or spaces. */
+function parseHashIds(value: string): string[] {
+  const ids = value
+    .replace(/^\s*\[|\]\s*$/g, '')
+    .split(/[;,\s]+/)
+    .filter(Boolean);
+  if (!ids.every((id) => /^[\w.:-]+$/.test(id)))
+    throw new RowError(
+      `expected a list of block ids such as [12, 13, 14], found ${JSON.stringify(value.slice(0, 80))}`,
+    );
+  return ids;
 }
 
 function parseBoolean(value: string): boolean {
@@ -142,7 +214,12 @@ function parseExpects(value: string): Expects {
 type RawRow = Partial<Record<WorkloadField, string>>;
 
 /** Turns one raw row into a request; throws RowError naming the field that is wrong. */
-async function toRequest(raw: RawRow, index: number, stats: WorkloadReadStats): Promise<RouteRequest> {
+async function toRequest(
+  raw: RawRow,
+  index: number,
+  stats: WorkloadReadStats,
+  options: RecordedWorkloadOptions,
+): Promise<RouteRequest> {
   const field = <T>(name: WorkloadField, parse: (value: string) => T): T | undefined => {
     const value = raw[name];
     if (value === undefined || value.trim() === '') return undefined;
@@ -153,7 +230,13 @@ async function toRequest(raw: RawRow, index: number, stats: WorkloadReadStats): 
       throw error;
     }
   };
-  const timestamp = field('timestamp', parseTimestamp);
+  const timestamp = field('timestamp', (value) =>
+    parseTimestamp(
+      value,
+      () => stats.timestamps!,
+      (first) => (stats.timestamps ??= timestampReading(first, options.timeUnit)),
+    ),
+  );
   const prompt = raw.prompt ?? '';
   let inputTokens = field('input_tokens', parseCount);
   if (inputTokens === undefined) {
@@ -163,6 +246,10 @@ async function toRequest(raw: RawRow, index: number, stats: WorkloadReadStats): 
     stats.tokenizedRows++;
   }
   const outputTokens = field('output_tokens', parseCount);
+  if (outputTokens === undefined) stats.filledOutputRows++;
+  const cachedTokens = field('cached_tokens', parseCount);
+  const cacheWriteTokens = field('cache_write_tokens', parseCount);
+  const hashIds = field('hash_ids', parseHashIds);
   const action = raw.action?.trim();
   const expects = field('expects', parseExpects);
   const critical = field('quality_critical', parseBoolean);
@@ -181,6 +268,23 @@ async function toRequest(raw: RawRow, index: number, stats: WorkloadReadStats): 
   if (expects) request.expects = expects;
   if (critical) request.qualityCritical = true;
   if (fields?.length) request.requiredFields = fields;
+  if (cachedTokens !== undefined || cacheWriteTokens !== undefined) {
+    const readTokens = cachedTokens ?? 0;
+    const writeTokens = cacheWriteTokens ?? 0;
+    if (readTokens + writeTokens > inputTokens)
+      throw new RowError(
+        `cached_tokens|${readTokens} cached and ${writeTokens} cache-write tokens exceed the row's ${inputTokens} input tokens (input tokens count all of them)`,
+      );
+    request.recordedCache = { readTokens, writeTokens };
+    stats.cacheRows++;
+  } else if (hashIds?.length) {
+    const size = options.blockTokens ?? DEFAULT_BLOCK_TOKENS;
+    const blocks: PrefixBlock[] = [];
+    for (let i = 0; i < hashIds.length && i * size < inputTokens; i++)
+      blocks.push({ id: `h${hashIds[i]}`, tokens: Math.min(size, inputTokens - i * size) });
+    request.prefixBlocks = blocks;
+    stats.cacheRows++;
+  }
   return request;
 }
 
@@ -201,7 +305,7 @@ export async function* recordedWorkload(
     columnOf: (field: WorkloadField) => number,
   ): Promise<RouteRequest | undefined> => {
     try {
-      const request = await toRequest(raw, index, stats);
+      const request = await toRequest(raw, index, stats, options);
       index++;
       stats.rows++;
       return request;
@@ -356,7 +460,16 @@ export function csvError(error: unknown, file: string, what: string): unknown {
 }
 
 export function emptyReadStats(): WorkloadReadStats {
-  return { rows: 0, skipped: 0, skippedExamples: [], columns: {}, hasTimestamps: false, tokenizedRows: 0 };
+  return {
+    rows: 0,
+    skipped: 0,
+    skippedExamples: [],
+    columns: {},
+    hasTimestamps: false,
+    tokenizedRows: 0,
+    filledOutputRows: 0,
+    cacheRows: 0,
+  };
 }
 
 /** Parses `--map COLUMN=field` options. */

@@ -50,6 +50,11 @@ export interface RunStats {
   passed: number;
   fallbacks: number;
   budgetLimited: number;
+  /**
+   * The budget-limited requests: which model answered them instead of the API, how many passed the check,
+   * and how many were right or wrong where the backend knew.
+   */
+  budgetLimitedDetail: { byModel: Record<string, number>; passed: number; correct: number; wrong: number };
   /** Requests the router refused (not counted in `requests`). */
   rejected: number;
   localServed: number;
@@ -96,6 +101,12 @@ export class RunAggregator implements RouterSink {
   private passed = 0;
   private fallbacks = 0;
   private budgetLimited = 0;
+  private readonly budgetLimitedDetail = {
+    byModel: new Map<string, number>(),
+    passed: 0,
+    correct: 0,
+    wrong: 0,
+  };
   private rejected = 0;
   private localServed = 0;
   private costUsd = 0;
@@ -163,7 +174,15 @@ export class RunAggregator implements RouterSink {
         this.examplePrompt = request?.prompt ?? '';
       }
     }
-    if (result.budgetLimited) this.budgetLimited++;
+    if (result.budgetLimited) {
+      this.budgetLimited++;
+      const detail = this.budgetLimitedDetail;
+      const model = result.model ?? '(none)';
+      detail.byModel.set(model, (detail.byModel.get(model) ?? 0) + 1);
+      if (result.passed) detail.passed++;
+      if (result.correct === true) detail.correct++;
+      else if (result.correct === false) detail.wrong++;
+    }
     const cost = result.totals.costUsd;
     this.costUsd += cost;
     this.costSquaresUsd += cost * cost;
@@ -287,6 +306,10 @@ export class RunAggregator implements RouterSink {
       passed: this.passed,
       fallbacks: this.fallbacks,
       budgetLimited: this.budgetLimited,
+      budgetLimitedDetail: {
+        ...this.budgetLimitedDetail,
+        byModel: sortedEntries(this.budgetLimitedDetail.byModel),
+      },
       rejected: this.rejected,
       localServed: this.localServed,
       costUsd: this.costUsd,

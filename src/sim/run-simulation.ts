@@ -62,6 +62,27 @@ export interface SimulationOutput {
   alternatives: AlternativeOutcome[];
   /** Accuracy against the recorded labels, the comparison routers and the threshold sweep (`--answers`). */
   recordedQuality?: RecordedQuality;
+  /**
+   * When the budget capped the hybrid run: the same run with no budget, for what the capped requests would
+   * have cost and how they would have scored.
+   */
+  uncapped?: RunOutcome;
+}
+
+/** The hybrid config without its budget caps: the uncapped counterfactual of a budget-limited run. */
+export function uncappedConfig(config: RouterConfig): RouterConfig {
+  return {
+    ...config,
+    dailyBudgetUsd: Number.POSITIVE_INFINITY,
+    weeklyBudgetUsd: undefined,
+    monthlyBudgetUsd: undefined,
+  };
+}
+
+/** Re-runs the hybrid without budget caps when the budget limited or refused any request. */
+async function runUncapped(run: MaterialisedRun, hybrid: RunOutcome): Promise<RunOutcome | undefined> {
+  if (!hybrid.stats.budgetLimited && !hybrid.stats.rejected) return undefined;
+  return runOnce(run, 'hybrid', {}, uncappedConfig(run.config));
 }
 
 /**
@@ -123,7 +144,15 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
       ...(hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy }),
       ...(hooks.weightVariants ? { variants: hooks.weightVariants } : {}),
     });
-    return { run, hybrid, baseline, alternatives, ...(recordedQuality ? { recordedQuality } : {}) };
+    const uncapped = await runUncapped(run, hybrid);
+    return {
+      run,
+      hybrid,
+      baseline,
+      alternatives,
+      ...(recordedQuality ? { recordedQuality } : {}),
+      ...(uncapped ? { uncapped } : {}),
+    };
   }
   if (hooks.real) {
     // Real servers: one run after the other, so the baseline does not compete with the hybrid run for them.
@@ -145,7 +174,8 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   const hybrid = await runOnce(run, 'hybrid', hooks);
   const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
   const alternatives = await runAlternatives(run, baseline, {});
-  return { run, hybrid, baseline, alternatives };
+  const uncapped = await runUncapped(run, hybrid);
+  return { run, hybrid, baseline, alternatives, ...(uncapped ? { uncapped } : {}) };
 }
 
 /** Runs one of the two runs in this thread. */

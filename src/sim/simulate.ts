@@ -44,6 +44,8 @@ export interface SimulateOptions {
   answers?: { file: string; map?: Record<string, string> };
   /** With recorded answers: the accuracy the recommended threshold must reach. */
   targetAccuracy?: number;
+  /** A recorded workload under a day: show per-day/month/year figures anyway (an extrapolation). */
+  annualise?: boolean;
   /** With recorded answers: further scoring variants to sweep. */
   weightVariants?: readonly WeightVariant[];
 }
@@ -115,6 +117,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
           seed: runSeed,
           ...(options.workload ? { workloadFile: options.workload.file } : {}),
           ...(options.profiles ? { profiles: options.profiles.file } : {}),
+          ...(options.annualise ? { annualise: true } : {}),
         }),
       );
       if (first) writer?.close();

@@ -31,7 +31,17 @@ export interface Summary {
      * Recorded workloads: the span of arrival times the run observed, and the factor that turns it into the
      * yearly figures (365 days ÷ the window). A window under one day is an extrapolation, and says so.
      */
-    window?: { first: string; last: string; hours: number; yearScaleFactor: number };
+    window?: {
+      first: string;
+      last: string;
+      hours: number;
+      yearScaleFactor: number;
+      /**
+       * Whether text and report show per-day/month/year figures. A window under a day is shown per observed
+       * period and per hour unless `--annualise` asked for the extrapolation (the JSON keeps both).
+       */
+      annualised: boolean;
+    };
     command: string;
   };
   config: {
@@ -82,6 +92,24 @@ export interface Summary {
   alternatives: AlternativeSummary[];
   /** The cheapest alternative: the one the verdict compares against. */
   cheapestAlternative: string | null;
+  /**
+   * When the daily budget capped the hybrid run: how many requests it limited, where they went and how
+   * they scored, and the same run uncapped, compared with the cheapest alternative.
+   */
+  budget?: {
+    dailyBudgetUsd: number;
+    limited: number;
+    rejected: number;
+    detail: RunStats['budgetLimitedDetail'];
+    uncapped: {
+      costUsd: number;
+      passed: number;
+      requests: number;
+      accuracy: number | undefined;
+      /** The uncapped hybrid against the cheapest alternative (the capped run's is in `alternatives`). */
+      comparison: CostComparison | null;
+    };
+  };
   /** Announced end-of-life dates of the enabled models the tool knows (dates, so the file stays a pure function). */
   lifecycle: { model: string; endOfLife: string; source: string }[];
 }
@@ -154,14 +182,16 @@ export function configSummary(config: RouterConfig): Summary['config'] {
 
 export function buildSummary(
   output: SimulationOutput,
-  options: { command: string; workloadFile?: string; seed: number; profiles?: string },
+  options: { command: string; workloadFile?: string; seed: number; profiles?: string; annualise?: boolean },
 ): Summary {
   const { run, hybrid, baseline } = output;
   const config: RouterConfig = run.config;
   const scenario = run.scenario;
   const days = coveredDays(output);
   const daysPerMonth = scenario?.projection.days_per_month ?? CALENDAR_DAYS_PER_MONTH;
-  const cost = compareCosts(hybrid.stats, baseline.stats, config, days, daysPerMonth);
+  const uncapped = output.uncapped?.stats;
+  const cost = compareCosts(hybrid.stats, baseline.stats, config, days, daysPerMonth, uncapped);
+  const alternatives = alternativesOf(output, days, daysPerMonth);
   const targets = targetsOf(scenario);
   const startMs = hybrid.firstArrivalMs ?? run.startMs;
   return {
@@ -174,7 +204,11 @@ export function buildSummary(
       days,
       startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
       ...(options.workloadFile ? { workloadFile: options.workloadFile, workload: run.readStats } : {}),
-      ...(scenario ? {} : { window: windowOf(hybrid.firstArrivalMs, hybrid.lastArrivalMs, days) }),
+      ...(scenario
+        ? {}
+        : {
+            window: windowOf(hybrid.firstArrivalMs, hybrid.lastArrivalMs, days, options.annualise ?? false),
+          }),
       command: options.command,
     },
     config: configSummary(config),
@@ -187,7 +221,10 @@ export function buildSummary(
     scorecard: scorecard(hybrid.stats, cost, targets),
     targets,
     accuracy: accuracyOf(output),
-    ...alternativesOf(output, days, daysPerMonth),
+    ...alternatives,
+    ...(uncapped
+      ? { budget: budgetOf(output, uncapped, alternatives.cheapestAlternative, days, daysPerMonth) }
+      : {}),
     lifecycle: config.models
       .filter((m) => m.enabled && (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name]))
       .map((m) => ({
@@ -210,22 +247,50 @@ function alternativesOf(
     output.run.config,
     days,
     daysPerMonth,
+    output.uncapped?.stats,
   );
   return { alternatives, cheapestAlternative: cheapest };
+}
+
+function budgetOf(
+  output: SimulationOutput,
+  uncapped: RunStats,
+  cheapest: string | null,
+  days: number,
+  daysPerMonth: number,
+): NonNullable<Summary['budget']> {
+  const hybrid = output.hybrid.stats;
+  const against = output.alternatives.find((a) => a.alternative.name === cheapest)?.outcome.stats;
+  return {
+    dailyBudgetUsd: output.run.config.dailyBudgetUsd,
+    limited: hybrid.budgetLimited,
+    rejected: hybrid.rejected,
+    detail: hybrid.budgetLimitedDetail,
+    uncapped: {
+      costUsd: uncapped.costUsd,
+      passed: uncapped.passed,
+      requests: uncapped.requests,
+      accuracy: uncapped.quality.accuracy,
+      comparison: against ? compareCosts(uncapped, against, output.run.config, days, daysPerMonth) : null,
+    },
+  };
 }
 
 function windowOf(
   firstMs: number | undefined,
   lastMs: number | undefined,
   days: number,
+  annualise: boolean,
 ): NonNullable<Summary['run']['window']> {
   const first = firstMs ?? 0;
   const last = lastMs ?? first;
+  const hours = (last - first) / 3_600_000;
   return {
     first: new Date(first).toISOString(),
     last: new Date(last).toISOString(),
-    hours: (last - first) / 3_600_000,
+    hours,
     yearScaleFactor: 365 / days,
+    annualised: annualise || hours >= 24,
   };
 }
 

@@ -2,7 +2,12 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { analyticEstimate } from '../../cost/analytic-estimate.js';
 import { loadProfiles } from '../../bench/profile.js';
 import { loadScenarioFile } from '../../sim/load-scenario.js';
-import { parseColumnMap } from '../../sim/recorded-workload.js';
+import {
+  DEFAULT_BLOCK_TOKENS,
+  parseColumnMap,
+  TIME_UNITS,
+  type TimeUnit,
+} from '../../sim/recorded-workload.js';
 import { parseAnswerMap } from '../../sim/recorded-answers.js';
 import { simulate, type SimulateResult } from '../../sim/simulate.js';
 import { loadConfigFile } from '../../config/load-config.js';
@@ -18,6 +23,9 @@ interface SimulateArgs {
   map: string[];
   format?: 'csv' | 'jsonl';
   'skip-invalid': boolean;
+  'time-unit'?: TimeUnit;
+  'block-tokens'?: number;
+  annualise: boolean;
   seed?: number;
   days?: number;
   runs: number;
@@ -59,7 +67,7 @@ Runs every request through the production router with simulated backends on a vi
         array: true,
         default: [] as string[],
         describe:
-          'COLUMN=FIELD for workload columns not recognised by name (fields: timestamp, action, prompt, input_tokens, output_tokens, expects, quality_critical, required_fields)',
+          'COLUMN=FIELD for workload columns not recognised by name (fields: timestamp, action, prompt, input_tokens, output_tokens, expects, quality_critical, required_fields, cached_tokens, cache_write_tokens, hash_ids)',
       })
       .option('format', {
         choices: ['csv', 'jsonl'] as const,
@@ -69,6 +77,21 @@ Runs every request through the production router with simulated backends on a vi
         type: 'boolean',
         default: false,
         describe: 'Count and skip bad workload rows instead of stopping',
+      })
+      .option('time-unit', {
+        choices: TIME_UNITS,
+        describe:
+          "Unit of the workload's numeric timestamps (Mooncake's traces: ms). Without it, epoch numbers are read by their magnitude and numbers from the trace's start as seconds, and the summary says which",
+      })
+      .option('block-tokens', {
+        type: 'number',
+        describe: `Tokens per prefix block of a hash_ids column (Mooncake: ${DEFAULT_BLOCK_TOKENS}, the default)`,
+      })
+      .option('annualise', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Scale a recorded workload shorter than a day to per-day, per-month and per-year figures (by default such a run reports per observed period and per hour only)',
       })
       .option('seed', { type: 'number', describe: "Seed (default: the scenario's, or 42)" })
       .option('days', { type: 'number', describe: "Override the scenario's number of days" })
@@ -179,6 +202,13 @@ Runs every request through the production router with simulated backends on a vi
       throw new UsageError(`--runs must be a positive integer, got ${typed('runs', args.runs)}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
       throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
+    const blockTokens = args['block-tokens'];
+    if (blockTokens !== undefined && (!Number.isInteger(blockTokens) || blockTokens < 1))
+      throw new UsageError(
+        `--block-tokens must be a positive integer, got ${typed('block-tokens', blockTokens)}`,
+      );
+    if ((args['time-unit'] || blockTokens !== undefined || args.annualise) && !args.workload)
+      throw new UsageError('--time-unit, --block-tokens and --annualise apply to a recorded --workload only');
     if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
       throw new UsageError(`--days must be a positive integer, got ${typed('days', args.days)}`);
     if (
@@ -245,12 +275,15 @@ Runs every request through the production router with simulated backends on a vi
                   map: parseColumnMap(args.map),
                   skipInvalid: args['skip-invalid'],
                   ...(args.format ? { format: args.format } : {}),
+                  ...(args['time-unit'] ? { timeUnit: args['time-unit'] } : {}),
+                  ...(args['block-tokens'] ? { blockTokens: args['block-tokens'] } : {}),
                 },
               }
             : {}),
           ...(args.seed === undefined ? {} : { seed: args.seed }),
           ...(args.days === undefined ? {} : { days: args.days }),
           runs: args.runs,
+          ...(args.annualise ? { annualise: true } : {}),
           out: args.write ? args.out : false,
           ...(args.profiles
             ? { profiles: { file: args.profiles, byModel: loadProfiles(args.profiles) } }

@@ -1,4 +1,5 @@
 import type { Summary } from '../../sim/summary.js';
+import { headlinePeriod } from './period.js';
 import { NEAR_END_OF_LIFE_DAYS } from '../../cost/model-lifecycle.js';
 import { formatCurrency, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
@@ -19,11 +20,12 @@ export function formatVerdict(summary: Summary): string[] {
   const cheapest = alternatives?.find((a) => a.name === summary.cheapestAlternative);
   if (!cheapest) return [];
   const c = cheapest.comparison;
-  const saving = c.savings.perYearAllIn;
+  const period = headlinePeriod(summary);
+  const saving = period.of(c.pureApi) - period.of(c.hybrid.allIn);
   const breakEven = c.breakEvenIterationsPerDay;
   return [
     '',
-    `VERDICT  Hybrid costs ${roundUsd(c.hybrid.allIn.perYear)} a year all-in against ${roundUsd(c.pureApi.perYear)} for the cheapest API-only alternative (${cheapest.name}: ${cheapest.description}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(c.savings.allInPct)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-c.savings.allInPct)}) more`}. ${breakEven === null ? 'At these prices the local tiers never pay for their fixed cost against it.' : `It pays for its local costs above ${formatInteger(Math.ceil(breakEven))} iterations a day.`}`,
+    `VERDICT  Hybrid costs ${roundUsd(period.of(c.hybrid.allIn))} ${period.phrase} all-in against ${roundUsd(period.of(c.pureApi))} for the cheapest API-only alternative (${cheapest.name}: ${cheapest.description}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(c.savings.allInPct)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-c.savings.allInPct)}) more`}. ${breakEven === null ? 'At these prices the local tiers never pay for their fixed cost against it.' : `It pays for its local costs above ${formatInteger(Math.ceil(breakEven))} iterations a day.`}`,
   ];
 }
 
@@ -31,13 +33,15 @@ export function formatVerdict(summary: Summary): string[] {
 export function formatAlternatives(summary: Summary): string[] {
   const alternatives = summary.alternatives as Summary['alternatives'] | undefined;
   if (!alternatives?.length) return [];
+  const period = headlinePeriod(summary);
   const lines = [
-    'API-ONLY ALTERNATIVES (each re-run through the router)   per year   hybrid all-in saves   break-even/day   pass',
+    `API-ONLY ALTERNATIVES (each re-run through the router) ${period.column.padStart(10)}   hybrid all-in saves   break-even/day   pass`,
   ];
   for (const a of alternatives) {
     const c = a.comparison;
+    const saves = period.of(c.pureApi) - period.of(c.hybrid.allIn);
     lines.push(
-      `  ${`${a.name}${a.name === summary.cheapestAlternative ? ' (cheapest)' : ''}`.padEnd(54)} ${formatCurrency(a.perYearUsd).padStart(9)}   ${`${formatCurrency(c.savings.perYearAllIn)} (${formatPercent(c.savings.allInPct)})`.padStart(19)}   ${(c.breakEvenIterationsPerDay === null ? 'never' : formatInteger(Math.ceil(c.breakEvenIterationsPerDay))).padStart(14)}   ${formatPercent(a.passRatePct)}`,
+      `  ${`${a.name}${a.name === summary.cheapestAlternative ? ' (cheapest)' : ''}`.padEnd(54)} ${formatCurrency(period.of(c.pureApi)).padStart(9)}   ${`${formatCurrency(saves)} (${formatPercent(c.savings.allInPct)})`.padStart(19)}   ${(c.breakEvenIterationsPerDay === null ? 'never' : formatInteger(Math.ceil(c.breakEvenIterationsPerDay))).padStart(14)}   ${formatPercent(a.passRatePct)}`,
     );
     lines.push(`    ${a.description}`);
   }
@@ -56,6 +60,30 @@ export function formatLifecycle(summary: Summary, today = new Date().toISOString
       days < 0
         ? `WARNING  ${entry.model} reached its end of life on ${entry.endOfLife}: calls to it fail; move to its successor (${entry.source}).`
         : `WARNING  ${entry.model} reaches its end of life on ${entry.endOfLife}, in ${days} day(s): plan the move (${entry.source}).`,
+    );
+  }
+  return lines;
+}
+
+/** A budget-capped run: what the cap did, and the uncapped run beside it. */
+export function formatBudget(summary: Summary): string[] {
+  const budget = summary.budget;
+  if (!budget) return [];
+  const period = headlinePeriod(summary);
+  const n = summary.hybrid.requests || 1;
+  const where = Object.entries(budget.detail.byModel)
+    .sort(([, a], [, b]) => b - a)
+    .map(([model, count]) => `${model} ×${formatInteger(count)}`)
+    .join(', ');
+  const known = budget.detail.correct + budget.detail.wrong;
+  const lines = [
+    `BUDGET  the ${formatCurrency(budget.dailyBudgetUsd)}/day cap limited ${formatInteger(budget.limited)} request(s) (${formatPercent((budget.limited / n) * 100)})${budget.rejected ? ` and refused ${formatInteger(budget.rejected)}` : ''}: answered by ${where || 'nobody'} instead of the API; ${formatInteger(budget.detail.passed)} passed the check${known ? `, ${formatPercent((budget.detail.correct / known) * 100)} right (simulated)` : ''}.`,
+  ];
+  const c = budget.uncapped.comparison;
+  if (c) {
+    const saving = period.of(c.pureApi) - period.of(c.hybrid.allIn);
+    lines.push(
+      `  Uncapped (the same run with no budget): hybrid all-in ${roundUsd(period.of(c.hybrid.allIn))} ${period.phrase} against ${roundUsd(period.of(c.pureApi))} for ${summary.cheapestAlternative}: ${saving >= 0 ? `saves ${roundUsd(saving)} (${formatPercent(c.savings.allInPct)})` : `costs ${roundUsd(-saving)} (${formatPercent(-c.savings.allInPct)}) more`}; pass rate ${formatPercent((budget.uncapped.passed / (budget.uncapped.requests || 1)) * 100)}. Break-even volumes use this run.`,
     );
   }
   return lines;

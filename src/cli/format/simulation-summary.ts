@@ -1,8 +1,10 @@
 import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
+import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
-import { formatAlternatives, formatLifecycle, formatVerdict } from './alternatives-summary.js';
+import { headlinePeriod } from './period.js';
+import { formatAlternatives, formatBudget, formatLifecycle, formatVerdict } from './alternatives-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -34,17 +36,37 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(
     `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
   );
+  const period = headlinePeriod(summary);
   if (run.window) {
     const w = run.window;
-    lines.push(
-      `Observed window ${w.first} → ${w.last} (${w.hours < 48 ? `${w.hours.toFixed(2)} hours` : `${(w.hours / 24).toFixed(1)} days`}); per-day, per-month and per-year figures scale it ×${w.yearScaleFactor < 10 ? w.yearScaleFactor.toFixed(2) : formatInteger(Math.round(w.yearScaleFactor))} to a year`,
-    );
-    if (w.hours < 24)
+    const span = w.hours < 48 ? `${w.hours.toFixed(2)} hours` : `${(w.hours / 24).toFixed(1)} days`;
+    const factor =
+      w.yearScaleFactor < 10 ? w.yearScaleFactor.toFixed(2) : formatInteger(Math.round(w.yearScaleFactor));
+    if (!period.annualised)
       lines.push(
-        `WARNING  the window is under one day: every yearly figure below extrapolates ${w.hours.toFixed(2)} hours of traffic ×${formatInteger(Math.round(w.yearScaleFactor))}; treat it as an assumption, not a measurement`,
+        `Observed window ${w.first} → ${w.last} (${span}). It is under one day, so figures are for the window and per hour; --annualise scales them ×${factor} to a year (an extrapolation).`,
+      );
+    else {
+      lines.push(
+        `Observed window ${w.first} → ${w.last} (${span}); per-day, per-month and per-year figures scale it ×${factor} to a year`,
+      );
+      if (w.hours < 24)
+        lines.push(
+          `WARNING  the window is under one day: every yearly figure below extrapolates ${w.hours.toFixed(2)} hours of traffic ×${formatInteger(Math.round(w.yearScaleFactor))} (--annualise); treat it as an assumption, not a measurement`,
+        );
+    }
+    const t = run.workload?.timestamps;
+    if (t?.decidedBy === 'assumed')
+      lines.push(
+        `NOTE  numeric timestamps counted from the trace's start were read as seconds; if they are milliseconds or microseconds, pass --time-unit ms|us (the window above would change).`,
+      );
+    else if (t)
+      lines.push(
+        `Timestamps: ${t.kind === 'epoch' ? 'epoch' : 'from the start'} ${t.unit === 's' ? 'seconds' : t.unit === 'ms' ? 'milliseconds' : 'microseconds'} (${t.decidedBy === 'flag' ? '--time-unit' : 'by magnitude'})`,
       );
   }
   lines.push(...formatVerdict(summary));
+  lines.push(...formatBudget(summary));
   lines.push(...formatLifecycle(summary));
   if (run.workload?.skipped)
     lines.push(
@@ -61,22 +83,25 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
     );
   }
   lines.push('');
+  const row = period.annualised
+    ? (label: string, p: CostProjection): string =>
+        `${pad(label, 22)} ${padLeft(formatCurrency(p.perDay), 9)} ${padLeft(formatCurrency(p.perWeek), 11)} ${padLeft(formatCurrency(p.perMonth), 11)} ${padLeft(formatCurrency(p.perYear), 11)}`
+    : (label: string, p: CostProjection): string =>
+        `${pad(label, 22)} ${padLeft(formatCurrency(period.of(p)), 13)} ${padLeft(formatCurrency(period.hours ? period.of(p) / period.hours : 0), 11)}`;
   lines.push(
-    `COST (${cost.daysPerMonth === 30 ? '30-day' : 'calendar'} months)     per day    per week   per month    per year`,
+    period.annualised
+      ? `COST (${cost.daysPerMonth === 30 ? '30-day' : 'calendar'} months)     per day    per week   per month    per year`
+      : `COST                   ${padLeft(period.column, 13)}    per hour`,
   );
-  const row = (
-    label: string,
-    p: { perDay: number; perWeek: number; perMonth: number; perYear: number },
-  ): string =>
-    `${pad(label, 22)} ${padLeft(formatCurrency(p.perDay), 9)} ${padLeft(formatCurrency(p.perWeek), 11)} ${padLeft(formatCurrency(p.perMonth), 11)} ${padLeft(formatCurrency(p.perYear), 11)}`;
   lines.push(row('Pure API (same load)', cost.pureApi));
   lines.push(row('Hybrid, marginal', cost.hybrid.marginal));
   lines.push(row('Hybrid, all-in', cost.hybrid.allIn));
   lines.push(
     `  all-in adds energy ${formatCurrency(cost.hybrid.energyUsd)} (${cost.energyKwh.toFixed(1)} kWh at ${formatCurrency(summary.config.localCosts.usdPerKwh)}/kWh) and fixed ${formatCurrency(cost.hybrid.fixedUsd)} (${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)}/month) over the run`,
   );
+  const unit = period.annualised ? '/year' : ` ${period.phrase}`;
   lines.push(
-    `SAVINGS  marginal ${formatCurrency(cost.savings.perYearMarginal)}/year (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(cost.savings.perYearAllIn)}/year (${formatPercent(cost.savings.allInPct)})`,
+    `SAVINGS vs api-premium  marginal ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.marginal))}${unit} (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))}${unit} (${formatPercent(cost.savings.allInPct)})`,
   );
   lines.push(...formatAlternatives(summary));
   lines.push(
@@ -104,10 +129,6 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   );
   const accuracy = formatAccuracy(summary);
   if (accuracy.length) lines.push(...accuracy);
-  if (hybrid.budgetLimited)
-    lines.push(
-      `Budget: ${formatInteger(hybrid.budgetLimited)} request(s) kept off the API by the daily budget`,
-    );
   const errors = Object.entries(hybrid.errors);
   if (errors.length)
     lines.push(`Errors: ${errors.map(([name, count]) => `${name} ×${formatInteger(count)}`).join(', ')}`);
