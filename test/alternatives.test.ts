@@ -28,10 +28,17 @@ describe('API-only alternatives, each re-run through the router', () => {
     let independent = 0;
     for (const [name, model] of Object.entries(tiered.byModel)) {
       const price = priceOf(name);
+      const uncached = model.inputTokens - model.cachedInputTokens - model.cacheWriteTokens;
       independent +=
-        (model.inputTokens * price.inputPerMtok + model.outputTokens * price.outputPerMtok) / 1e6;
+        (uncached * price.inputPerMtok +
+          model.cachedInputTokens * price.cachedInputPerMtok +
+          model.cacheWriteTokens * price.cacheWriteInputPerMtok +
+          model.outputTokens * price.outputPerMtok) /
+        1e6;
     }
     expect(tiered.costUsd).toBeCloseTo(independent, 9);
+    // The scenario's agent sessions make Sonnet read part of its input from the prompt cache.
+    expect(tiered.byModel['claude-sonnet-4-6']!.cachedInputTokens).toBeGreaterThan(0);
     // SIMPLE and MODERATE requests start at Haiku; COMPLEX at Sonnet; Haiku's failures escalate to Sonnet.
     const simpleAndModerate = (tiered.byComplexity['SIMPLE'] ?? 0) + (tiered.byComplexity['MODERATE'] ?? 0);
     expect(tiered.byModel['claude-haiku-4-5']!.calls).toBe(simpleAndModerate);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyticEstimate } from '../src/cost/analytic-estimate.js';
+import { iterationOdds } from '../src/cost/analytic-cache.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { loadScenarioFile } from '../src/sim/load-scenario.js';
 import { simulate } from '../src/sim/simulate.js';
@@ -92,9 +93,13 @@ describe('simulate', () => {
       // a Poisson number of iterations per day: within 4 standard deviations of the mean
       const expectedCount = summary.run.iterationsPerDay * 20;
       expect(Math.abs(n - expectedCount)).toBeLessThan(4 * Math.sqrt(expectedCount));
-      // ~1,500 tokens per iteration, as in the design document
+      // ~1,500 tokens per iteration of the step's own content, as in the design document, after the agent's
+      // standing prompt (2,000 tokens) and the session's history (200 tokens per earlier step)
+      const meanStep = iterationOdds({ mean: 6, sd: 3 }).reduce((sum, p, k) => sum + p * k, 0);
       const tokensPerRequest =
-        (summary.baseline.inputTokens + summary.baseline.outputTokens) / summary.baseline.requests;
+        (summary.baseline.inputTokens + summary.baseline.outputTokens) / summary.baseline.requests -
+        2000 -
+        200 * meanStep;
       expect(tokensPerRequest).toBeGreaterThan(1300);
       expect(tokensPerRequest).toBeLessThan(1900);
     }
@@ -157,6 +162,21 @@ describe('simulate', () => {
       0.005,
     );
     expect(Math.abs(summary.hybrid.passed / n - estimate.perRequest.hybrid.passRate)).toBeLessThan(0.005);
+    // The same alternatives, with prompt caching from the scenario's agent sessions, agree too.
+    expect(estimate.alternatives.map((a) => a.name)).toEqual(summary.alternatives.map((a) => a.name));
+    for (const alternative of estimate.alternatives) {
+      const simulated = summary.alternatives.find((a) => a.name === alternative.name)!;
+      const perRequest = simulated.costUsd / simulated.requests;
+      expect(Math.abs(alternative.perRequest.costUsd - perRequest) / perRequest).toBeLessThan(0.02);
+      expect(Math.abs(alternative.cacheHitShare * 100 - simulated.promptCache.hitPct)).toBeLessThan(1);
+    }
+    expect(estimate.alternatives.find((a) => a.name === 'api-premium')!.cacheHitShare).toBeGreaterThan(0.2);
+    expect(estimate.cheapestAlternative).toBe(summary.cheapestAlternative);
+    // All-in: energy and fixed costs as the simulation counts them.
+    expect(
+      Math.abs(estimate.hybridAllIn.perYear - summary.cost.hybrid.allIn.perYear) /
+        summary.cost.hybrid.allIn.perYear,
+    ).toBeLessThan(0.03);
   });
 
   it('leaves nothing half-written when a run fails', async () => {

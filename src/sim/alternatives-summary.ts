@@ -17,8 +17,31 @@ export interface AlternativeSummary {
   /** Share of answers that were right, where known (recorded labels or simulated draws). */
   accuracy: number | undefined;
   latencyP50Ms: number;
+  /** Prompt caching on its API calls. */
+  promptCache: ApiCacheUse;
   /** The hybrid (marginal and all-in) against this alternative, with the break-even volume. */
   comparison: CostComparison;
+}
+
+/** Prompt-cache use on a run's API calls: input tokens sent, read from and written to the caches. */
+export interface ApiCacheUse {
+  inputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** Share of API input tokens read from a cache, %. */
+  hitPct: number;
+}
+
+export function apiCacheUse(stats: RunStats): ApiCacheUse {
+  const use = { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, hitPct: 0 };
+  for (const model of Object.values(stats.byModel)) {
+    if (model.tier !== 'API_FALLBACK') continue;
+    use.inputTokens += model.inputTokens;
+    use.cachedInputTokens += model.cachedInputTokens ?? 0;
+    use.cacheWriteTokens += model.cacheWriteTokens ?? 0;
+  }
+  use.hitPct = use.inputTokens ? (use.cachedInputTokens / use.inputTokens) * 100 : 0;
+  return use;
 }
 
 /** Every alternative summarised and compared; the cheapest is the one the verdict is against. */
@@ -45,6 +68,7 @@ export function summariseAlternatives(
       passRatePct: stats.requests ? (stats.passed / stats.requests) * 100 : 0,
       accuracy: stats.quality.accuracy,
       latencyP50Ms: stats.latencyMs.p50,
+      promptCache: apiCacheUse(stats),
       comparison,
     };
   });

@@ -1,4 +1,5 @@
 import type { Summary } from '../../sim/summary.js';
+import { apiCacheUse } from '../../sim/alternatives-summary.js';
 import { headlinePeriod } from './period.js';
 import { NEAR_END_OF_LIFE_DAYS } from '../../cost/model-lifecycle.js';
 import { formatCurrency, formatInteger, formatPercent } from '../../report/format-numbers.js';
@@ -45,6 +46,12 @@ export function formatAlternatives(summary: Summary): string[] {
     );
     lines.push(`    ${a.description}`);
   }
+  const hybrid = apiCacheUse(summary.hybrid);
+  lines.push(
+    `PROMPT CACHE  share of API input tokens read from a cache: hybrid ${formatPercent(hybrid.hitPct)}${alternatives
+      .map((a) => `, ${a.name} ${formatPercent(a.promptCache?.hitPct ?? 0)}`)
+      .join('')}`,
+  );
   return lines;
 }
 

@@ -3,22 +3,46 @@ import {
   formatCurrency,
   formatCurrencyPrecise,
   formatDuration,
+  formatInteger,
   formatPercent,
 } from '../../report/format-numbers.js';
+import { roundUsd } from './alternatives-summary.js';
 
-/** The analytic estimate as text, in the design document's "Cost Comparison Flow" terms. */
+/** The analytic estimate as text: the verdict against the cheapest alternative, then the design document's terms. */
 export function formatEstimate(estimate: AnalyticEstimate): string {
   const { hybrid, pureApi, perRequest } = estimate;
   const tiers = Object.entries(perRequest.hybrid.startTiers)
     .map(([tier, share]) => `${tier} ${formatPercent(share * 100)}`)
     .join(', ');
-  return [
+  const cheapest = estimate.alternatives.find((a) => a.name === estimate.cheapestAlternative);
+  const lines = [
     `ANALYTIC ESTIMATE: ${estimate.scenario} — ${estimate.iterationsPerDay} iterations/day, ${estimate.daysPerMonth === 30 ? '30-day' : 'calendar'} months (expected values, no sampling)`,
+  ];
+  if (cheapest) {
+    const saving = cheapest.savingsPerYearAllIn;
+    lines.push(
+      `VERDICT  Hybrid costs ${roundUsd(estimate.hybridAllIn.perYear)} a year all-in against ${roundUsd(cheapest.projection.perYear)} for the cheapest API-only alternative (${cheapest.name}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(cheapest.savingsPctAllIn)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-cheapest.savingsPctAllIn)}) more`}.`,
+    );
+  }
+  lines.push(
     `Requests start at: ${tiers}`,
     `PURE API  ${formatCurrencyPrecise(pureApi.perDay)}/day = ${formatCurrencyPrecise(pureApi.perMonth)}/month = ${formatCurrencyPrecise(pureApi.perYear)}/year`,
-    `HYBRID    ${formatCurrencyPrecise(hybrid.perDay)}/day = ${formatCurrencyPrecise(hybrid.perMonth)}/month = ${formatCurrencyPrecise(hybrid.perYear)}/year`,
-    `SAVINGS   ${formatCurrency(estimate.savingsPerYear)}/year (${formatPercent(estimate.savingsPct)})`,
-    `Per request: hybrid ${formatCurrency(perRequest.hybrid.costUsd)}, pure API ${formatCurrency(perRequest.pureApi.costUsd)}; pass rate ${formatPercent(perRequest.hybrid.passRate * 100, 2)}, fallback rate ${formatPercent(perRequest.hybrid.fallbackRate * 100, 2)}, local share ${formatPercent(perRequest.hybrid.localShare * 100)}, mean latency ${formatDuration(perRequest.hybrid.latencyMs)}`,
+    `HYBRID    ${formatCurrencyPrecise(hybrid.perDay)}/day = ${formatCurrencyPrecise(hybrid.perMonth)}/month = ${formatCurrencyPrecise(hybrid.perYear)}/year (API spend)`,
+    `  all-in  ${formatCurrencyPrecise(estimate.hybridAllIn.perDay)}/day = ${formatCurrencyPrecise(estimate.hybridAllIn.perYear)}/year (with local energy and fixed costs)`,
+    `SAVINGS vs api-premium  ${formatCurrency(estimate.savingsPerYear)}/year on API fees (${formatPercent(estimate.savingsPct)})`,
+  );
+  if (estimate.alternatives.length) {
+    lines.push(
+      'API-ONLY ALTERNATIVES          per year   hybrid all-in saves   break-even/day   cache reads',
+    );
+    for (const a of estimate.alternatives)
+      lines.push(
+        `  ${a.name.padEnd(26)} ${formatCurrency(a.projection.perYear).padStart(10)}   ${`${formatCurrency(a.savingsPerYearAllIn)} (${formatPercent(a.savingsPctAllIn)})`.padStart(19)}   ${(a.breakEvenIterationsPerDay === null ? 'never' : formatInteger(Math.ceil(a.breakEvenIterationsPerDay))).padStart(14)}   ${formatPercent(a.cacheHitShare * 100).padStart(11)}`,
+      );
+  }
+  lines.push(
+    `Per request: hybrid ${formatCurrency(perRequest.hybrid.costUsd)}, pure API ${formatCurrency(perRequest.pureApi.costUsd)}; pass rate ${formatPercent(perRequest.hybrid.passRate * 100, 2)}, fallback rate ${formatPercent(perRequest.hybrid.fallbackRate * 100, 2)}, local share ${formatPercent(perRequest.hybrid.localShare * 100)}, mean latency ${formatDuration(perRequest.hybrid.latencyMs)}; API input read from a prompt cache: hybrid ${formatPercent(estimate.cacheHitShare.hybrid * 100)}, pure API ${formatPercent(estimate.cacheHitShare.pureApi * 100)}`,
     `Assumptions: ${estimate.assumptions.join('; ')}`,
-  ].join('\n');
+  );
+  return lines.join('\n');
 }
