@@ -112,6 +112,6 @@ describe('hybridllm estimate', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('PURE API  $0.45/day = $13.50/month = $162.00/year');
     expect(stdout).toContain('HYBRID    $0.135/day = $4.05/month = $48.60/year');
-    expect(stdout).toMatch(/SAVINGS {3}\$113\.40\/year \(70\.0%\)/);
+    expect(stdout).toMatch(/SAVINGS vs api-premium {2}\$113\.40\/year on API fees \(70\.0%\)/);
   });
 });
