@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkInputFile } from './input-file.js';
 import { resolveAlternatives } from './alternatives.js';
+import { placedWatts, resolveLocalCosts } from './local-costs.js';
 import { promptCacheRules, withCacheWritePrice } from '../cost/prompt-cache-rules.js';
 import { FREE, lookupPrice } from '../cost/price-table.js';
 import { COMPLEXITIES, isLocalTier } from '../router/types.js';
@@ -35,6 +36,8 @@ export function parseConfig(
 /** Semantic checks a schema cannot express, then prices resolved once for the hot path. */
 export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig {
   const names = new Set<string>();
+  const localCosts = resolveLocalCosts(raw, source);
+  const placedOn = new Map(localCosts.hardware.flatMap((h) => h.models.map((m) => [m.name, h] as const)));
   const models = raw.models.map((model, index): ModelConfig => {
     if (model.provider === 'llamacpp' && !model.model_path)
       throw source.errorAt(
@@ -88,7 +91,12 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
         ...(model.endpoint.api_key ? { apiKey: model.endpoint.api_key } : {}),
       },
       price,
-      watts: local ? (model.watts ?? raw.local_costs.default_watts) : 0,
+      watts: !local
+        ? 0
+        : placedOn.has(model.name)
+          ? placedWatts(placedOn.get(model.name)!)
+          : (model.watts ?? raw.local_costs.default_watts),
+      ...(placedOn.has(model.name) ? { hardware: placedOn.get(model.name)!.name } : {}),
       timeoutMs: model.timeout_ms ?? raw.router.timeouts_ms[model.tier],
       ...(model.provider === 'llamacpp'
         ? {
@@ -187,10 +195,7 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
     actionComplexity: router.action_complexity,
     complexityTier: router.complexity_tier,
     alternatives: resolveAlternatives(raw, models, source),
-    localCosts: {
-      usdPerKwh: raw.local_costs.usd_per_kwh,
-      fixedUsdPerMonth: raw.local_costs.fixed_usd_per_month,
-    },
+    localCosts,
     models,
   };
 }

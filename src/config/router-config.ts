@@ -1,4 +1,5 @@
 import type { PromptCacheRules } from '../backends/simulated/prompt-cache.js';
+import type { LocalCosts } from './local-costs.js';
 import type { ModelPrice } from '../cost/price-table.js';
 import type { Complexity, Tier } from '../router/types.js';
 import type { Provider, SimulationProfile } from './schema.js';
@@ -15,8 +16,10 @@ export interface ModelConfig {
   sizeGb: number | undefined;
   endpoint: { host?: string; baseUrl?: string; apiKey?: string };
   price: ModelPrice;
-  /** Power draw while busy, W. */
+  /** Power draw while busy, W: a placed model's machine's busy draw above its idle draw. */
   watts: number;
+  /** The hardware item it runs on, when placed. */
+  hardware?: string;
   /** Call timeout, ms. */
   timeoutMs: number;
   /** In-process llama.cpp settings (provider `llamacpp`). */
@@ -93,7 +96,7 @@ export interface RouterConfig {
   cooldown: { failures: number; ms: number };
   actionComplexity: Readonly<Record<string, Complexity>>;
   complexityTier: Readonly<Record<Complexity, Tier>>;
-  localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };
+  localCosts: LocalCosts;
   models: readonly ModelConfig[];
   /** API-only alternatives to compare the hybrid against (the first is the premium one). */
   alternatives: readonly Alternative[];

@@ -127,8 +127,12 @@ export const modelSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   /** Id used to look the model up in the price table; defaults to `model`. */
   price_id: z.string().optional(),
-  /** Power draw while busy, W (local models, energy cost). */
+  /** Power draw while busy, W (local models, energy cost), when the model is placed on no hardware. */
   watts: nonNegative.optional(),
+  /** Local models: the `local_costs.hardware` item it runs on (its memory must hold the model). */
+  hardware: z.string().min(1).optional(),
+  /** KV cache per token of context, MB; known for the shipped models, needed for others placed on hardware. */
+  kv_cache_mb_per_token: z.number().positive().optional(),
   /** llamacpp: the GGUF file to load in-process with node-llama-cpp. */
   model_path: z.string().min(1).optional(),
   /** llamacpp: context size in tokens (shared by the concurrent sequences). @default 2048 */
@@ -236,12 +240,35 @@ export const routerSchema = z.strictObject({
     .default({ SIMPLE: 'LOCAL_FAST', MODERATE: 'LOCAL_QUALITY', COMPLEX: 'API_FALLBACK' }),
 });
 
+/** One machine (or `count` identical ones) that local models run on. */
+export const hardwareSchema = z.strictObject({
+  name: z.string().min(1),
+  /** A catalogue entry whose figures are the defaults (consumer-24gb, workstation-48gb, apple-96gb, …). */
+  catalogue: z.string().min(1).optional(),
+  description: z.string().optional(),
+  purchase_usd: nonNegative.optional(),
+  amortisation_months: z.number().positive().optional(),
+  rent_usd_per_month: nonNegative.optional(),
+  gpu_memory_gb: z.number().positive().optional(),
+  idle_watts: nonNegative.optional(),
+  busy_watts: nonNegative.optional(),
+  /** Hours a day it is switched on (idle energy counts them). @default 24 */
+  hours_on_per_day: z.number().min(0).max(24).default(24),
+  /** Identical machines. @default 1 */
+  count: z.number().int().positive().default(1),
+});
+
 export const localCostsSchema = z.strictObject({
   usd_per_kwh: nonNegative.default(0.15),
-  /** Hardware amortisation or a rented GPU, USD per month. */
+  /** A bare monthly figure (shorthand for hardware or a rented GPU), added to the items below. */
   fixed_usd_per_month: nonNegative.default(0),
-  /** Power draw used for local models that set no `watts`. */
+  /** Power draw used for local models that set no `watts` and are placed on no hardware. */
   default_watts: nonNegative.default(150),
+  /** The machines local models run on; each local model names one under `hardware:`. */
+  hardware: z.array(hardwareSchema).default([]),
+  /** People's time to run the local machines. @default 0 */
+  ops_hours_per_month: nonNegative.default(0),
+  ops_usd_per_hour: nonNegative.default(0),
 });
 
 export const ledgerSchema = z.strictObject({
@@ -272,7 +299,14 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
   ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
-  local_costs: localCostsSchema.default({ usd_per_kwh: 0.15, fixed_usd_per_month: 0, default_watts: 150 }),
+  local_costs: localCostsSchema.default({
+    usd_per_kwh: 0.15,
+    fixed_usd_per_month: 0,
+    default_watts: 150,
+    hardware: [],
+    ops_hours_per_month: 0,
+    ops_usd_per_hour: 0,
+  }),
   models: z.array(modelSchema).min(1),
   /**
    * API-only alternatives, each re-run through the same router. @default api-premium (everything to the

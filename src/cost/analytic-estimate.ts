@@ -207,7 +207,9 @@ export async function analyticEstimate(
   const pureApi = await expectedRun(scenario, pureApiConfig(config), faults, undefined);
   const perDay = scenario.iterations_per_day;
   const energyPerDay = hybrid.energyKwh * perDay * config.localCosts.usdPerKwh;
-  const fixedPerDay = config.localCosts.fixedUsdPerMonth / daysPerMonth;
+  const fixedPerDay =
+    config.localCosts.fixedUsdPerMonth / daysPerMonth +
+    config.localCosts.idleKwhPerDay * config.localCosts.usdPerKwh;
   const hybridProjection = project(hybrid.costUsd * perDay, 1, daysPerMonth);
   const allInProjection = project(hybrid.costUsd * perDay + energyPerDay + fixedPerDay, 1, daysPerMonth);
   const apiProjection = project(pureApi.costUsd * perDay, 1, daysPerMonth);

@@ -17,8 +17,10 @@ export interface CostComparison {
   hybrid: {
     /** API spend: what the router actually paid per token. */
     marginalUsd: number;
-    /** Local models' energy: watts × busy time × $/kWh. */
+    /** Local energy: each machine idle while on, plus each model's draw above idle while busy, × $/kWh. */
     energyUsd: number;
+    /** Of it, the idle part (a fixed cost per day). */
+    idleEnergyUsd: number;
     /** Hardware amortisation or rented GPU for the period. */
     fixedUsd: number;
     allInUsd: number;
@@ -54,7 +56,7 @@ export function project(total: number, days: number, daysPerMonth: number): Cost
   };
 }
 
-/** Energy of local models in kWh: Σ watts × busy ms. */
+/** Busy energy of local models in kWh: Σ watts (above the machine's idle draw, when placed) × busy ms. */
 export function energyKwh(stats: RunStats, config: RouterConfig): number {
   let kwh = 0;
   for (const [name, model] of Object.entries(stats.byModel)) {
@@ -77,8 +79,10 @@ export function compareCosts(
   /** The hybrid run without budget caps, when the budget capped `hybrid`. */
   uncapped?: RunStats,
 ): CostComparison {
-  const kwh = energyKwh(hybrid, config);
+  const idleKwh = config.localCosts.idleKwhPerDay * days;
+  const kwh = energyKwh(hybrid, config) + idleKwh;
   const energyUsd = kwh * config.localCosts.usdPerKwh;
+  const idleEnergyUsd = idleKwh * config.localCosts.usdPerKwh;
   const fixedUsd = config.localCosts.fixedUsdPerMonth * (days / daysPerMonth);
   const marginalUsd = hybrid.costUsd;
   const allInUsd = marginalUsd + energyUsd + fixedUsd;
@@ -88,9 +92,10 @@ export function compareCosts(
   const iterations = breakEvenRun.requests;
   let breakEven: number | null = null;
   if (iterations > 0 && days > 0) {
-    const runEnergyUsd = uncapped ? energyKwh(uncapped, config) * config.localCosts.usdPerKwh : energyUsd;
-    const perIteration = (apiUsd - breakEvenRun.costUsd - runEnergyUsd) / iterations;
-    const fixedPerDay = fixedUsd / days;
+    // Busy energy grows with volume; idle energy and the fixed items do not.
+    const busyEnergyUsd = energyKwh(breakEvenRun, config) * config.localCosts.usdPerKwh;
+    const perIteration = (apiUsd - breakEvenRun.costUsd - busyEnergyUsd) / iterations;
+    const fixedPerDay = (fixedUsd + idleEnergyUsd) / days;
     breakEven = perIteration > 0 ? fixedPerDay / perIteration : null;
     if (fixedPerDay === 0 && perIteration > 0) breakEven = 0;
   }
@@ -100,7 +105,15 @@ export function compareCosts(
   return {
     days,
     daysPerMonth,
-    hybrid: { marginalUsd, energyUsd, fixedUsd, allInUsd, marginal: hybridMarginal, allIn: hybridAllIn },
+    hybrid: {
+      marginalUsd,
+      energyUsd,
+      idleEnergyUsd,
+      fixedUsd,
+      allInUsd,
+      marginal: hybridMarginal,
+      allIn: hybridAllIn,
+    },
     pureApi: { usd: apiUsd, ...api },
     savings: {
       marginalUsd: apiUsd - marginalUsd,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
 import { priceTableVersion } from '../cost/price-table.js';
+import type { LocalCosts } from '../config/local-costs.js';
 import type { RouterConfig } from '../config/router-config.js';
 import { toolVersion } from '../version.js';
 import type { Scenario } from './load-scenario.js';
@@ -55,6 +56,8 @@ export interface Summary {
       enabled: boolean;
       sizeGb: number | null;
       watts: number;
+      /** The hardware item a local model is placed on. */
+      hardware: string | null;
       inputPerMtok: number;
       outputPerMtok: number;
       cachedInputPerMtok: number;
@@ -63,7 +66,7 @@ export interface Summary {
     qualityThreshold: number;
     selfCritique: boolean;
     dailyBudgetUsd: number;
-    localCosts: { usdPerKwh: number; fixedUsdPerMonth: number };
+    localCosts: LocalCosts;
   };
   scenarioSha256: string | null;
   profiles: string;
@@ -168,6 +171,7 @@ export function configSummary(config: RouterConfig): Summary['config'] {
       enabled: m.enabled,
       sizeGb: m.sizeGb ?? null,
       watts: m.watts,
+      hardware: m.hardware ?? null,
       inputPerMtok: m.price.inputPerMtok,
       outputPerMtok: m.price.outputPerMtok,
       cachedInputPerMtok: m.price.cachedInputPerMtok,

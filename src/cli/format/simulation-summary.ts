@@ -3,6 +3,7 @@ import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
 import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
+import { formatCostItems } from './cost-items.js';
 import { headlinePeriod } from './period.js';
 import { formatAlternatives, formatBudget, formatLifecycle, formatVerdict } from './alternatives-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
@@ -96,9 +97,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(row('Pure API (same load)', cost.pureApi));
   lines.push(row('Hybrid, marginal', cost.hybrid.marginal));
   lines.push(row('Hybrid, all-in', cost.hybrid.allIn));
-  lines.push(
-    `  all-in adds energy ${formatCurrency(cost.hybrid.energyUsd)} (${cost.energyKwh.toFixed(1)} kWh at ${formatCurrency(summary.config.localCosts.usdPerKwh)}/kWh) and fixed ${formatCurrency(cost.hybrid.fixedUsd)} (${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)}/month) over the run`,
-  );
+  lines.push(...formatCostItems(summary));
   const unit = period.annualised ? '/year' : ` ${period.phrase}`;
   lines.push(
     `SAVINGS vs api-premium  marginal ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.marginal))}${unit} (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))}${unit} (${formatPercent(cost.savings.allInPct)})`,
