@@ -173,6 +173,7 @@ export function summaryFromLedger(
     },
     alternatives: [],
     cheapestAlternative: null,
+    sensitivity: [],
     lifecycle: [],
   };
 }

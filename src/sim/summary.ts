@@ -11,6 +11,7 @@ import type { SimulationOutput } from './run-simulation.js';
 import type { RecordedQuality } from './recorded-quality.js';
 import { END_OF_LIFE, END_OF_LIFE_SOURCE } from '../cost/model-lifecycle.js';
 import { summariseAlternatives, type AlternativeSummary } from './alternatives-summary.js';
+import { sensitivity, type Sensitivity } from './sensitivity.js';
 import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
 
 const DAY_MS = 86_400_000;
@@ -113,6 +114,11 @@ export interface Summary {
       comparison: CostComparison | null;
     };
   };
+  /**
+   * For each alternative, one assumption at a time over a stated range: the hybrid's all-in saving against
+   * it over the run (USD, like `cost`), low / base / high, largest swing first.
+   */
+  sensitivity: Sensitivity[];
   /** Announced end-of-life dates of the enabled models the tool knows (dates, so the file stays a pure function). */
   lifecycle: { model: string; endOfLife: string; source: string }[];
 }
@@ -226,6 +232,9 @@ export function buildSummary(
     targets,
     accuracy: accuracyOf(output),
     ...alternatives,
+    sensitivity: output.alternatives.map(({ alternative, outcome }) =>
+      sensitivity(hybrid.stats, { name: alternative.name, stats: outcome.stats }, config, days, daysPerMonth),
+    ),
     ...(uncapped
       ? { budget: budgetOf(output, uncapped, alternatives.cheapestAlternative, days, daysPerMonth) }
       : {}),

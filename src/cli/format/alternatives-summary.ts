@@ -95,3 +95,34 @@ export function formatBudget(summary: Summary): string[] {
   }
   return lines;
 }
+
+/** The tornado against the cheapest alternative: which assumption moves the verdict. */
+export function formatSensitivity(summary: Summary): string[] {
+  const all = (summary.sensitivity as Summary['sensitivity'] | undefined) ?? [];
+  const s = all.find((x) => x.alternative === summary.cheapestAlternative);
+  if (!s) return [];
+  const period = headlinePeriod(summary);
+  const days = summary.cost.days;
+  const scale = period.of({
+    perDay: 1,
+    perWeek: 7,
+    perMonth: summary.cost.daysPerMonth,
+    perYear: summary.cost.daysPerMonth * 12,
+  });
+  const per = (runTotal: number): string => roundUsd(days > 0 ? (runTotal / days) * scale : 0);
+  const lines = [
+    `SENSITIVITY  hybrid all-in saving against ${s.alternative} ${period.column}, one assumption at a time (base ${per(s.rows[0]?.base ?? 0)})`,
+    `  ${'assumption'.padEnd(18)} ${'range'.padEnd(44)} ${'low'.padStart(9)} ${'high'.padStart(9)}`,
+  ];
+  for (const row of s.rows)
+    lines.push(
+      `  ${row.assumption.padEnd(18)} ${row.range.padEnd(44)} ${per(row.low).padStart(9)} ${per(row.high).padStart(9)}${row.flipsVerdict ? '   ← moves the verdict' : ''}`,
+    );
+  const movers = s.rows.filter((r) => r.flipsVerdict).map((r) => r.assumption);
+  lines.push(
+    movers.length
+      ? `  The verdict turns on: ${movers.join(', ')}.`
+      : '  No single assumption in these ranges changes the verdict.',
+  );
+  return lines;
+}

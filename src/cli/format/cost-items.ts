@@ -35,7 +35,9 @@ export function formatCostItems(summary: Summary): string[] {
   ]);
   const lines = [`COST ITEMS, hybrid all-in ${period.column}`];
   for (const [label, usd, source] of rows)
-    lines.push(`  ${(label.length > 66 ? `${label.slice(0, 65)}…` : label).padEnd(66)} ${formatCurrency(usd).padStart(11)}   ${source}`);
+    lines.push(
+      `  ${(label.length > 66 ? `${label.slice(0, 65)}…` : label).padEnd(66)} ${formatCurrency(usd).padStart(11)}   ${source}`,
+    );
   lines.push(`  ${'total'.padEnd(66)} ${formatCurrency(period.of(cost.hybrid.allIn)).padStart(11)}`);
   const hardware = local.hardware ?? [];
   for (const h of hardware)

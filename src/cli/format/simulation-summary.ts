@@ -5,7 +5,13 @@ import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
 import { formatCostItems } from './cost-items.js';
 import { headlinePeriod } from './period.js';
-import { formatAlternatives, formatBudget, formatLifecycle, formatVerdict } from './alternatives-summary.js';
+import {
+  formatAlternatives,
+  formatBudget,
+  formatLifecycle,
+  formatSensitivity,
+  formatVerdict,
+} from './alternatives-summary.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -103,6 +109,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
     `SAVINGS vs api-premium  marginal ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.marginal))}${unit} (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))}${unit} (${formatPercent(cost.savings.allInPct)})`,
   );
   lines.push(...formatAlternatives(summary));
+  lines.push(...formatSensitivity(summary));
   lines.push(
     `Break-even volume against api-premium: ${cost.breakEvenIterationsPerDay === null ? 'never (hybrid costs more per iteration than pure API)' : `${formatInteger(Math.ceil(cost.breakEvenIterationsPerDay))} iterations/day (hybrid all-in = pure API)`}`,
   );
@@ -140,7 +147,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   if (monteCarlo) {
     lines.push('');
     lines.push(
-      `MONTE CARLO over ${monteCarlo.runs} seeds (${monteCarlo.seeds[0]}…${monteCarlo.seeds.at(-1)}): mean [95% interval of the mean]`,
+      `MONTE CARLO over ${monteCarlo.runs} seeds (${monteCarlo.seeds[0]}…${monteCarlo.seeds.at(-1)}): mean [95% interval of the mean, Student's t] — sampling noise only; the assumptions' uncertainty is under SENSITIVITY`,
     );
     const m = monteCarlo.metrics;
     lines.push(
