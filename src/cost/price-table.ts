@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 
 /** Prices of one model in USD per million tokens. */
 export interface ModelPrice {
@@ -91,4 +91,26 @@ export function priceTokens(
       outputTokens * price.outputPerMtok) /
     1_000_000
   );
+}
+
+/**
+ * The newest dated price change the bundled table records for these providers, on or before `today`
+ * (YYYY-MM-DD): how current its prices are at least. The table carries no publication date of its own; it
+ * also lists announced future changes, which are left out.
+ */
+export function priceTableNewestChange(providerIds: readonly string[], today: string): string | undefined {
+  let newest: string | undefined;
+  for (const id of new Set(providerIds)) {
+    const provider = findProvider({ providerId: id });
+    for (const model of provider?.models ?? []) {
+      if (!Array.isArray(model.prices)) continue;
+      for (const conditional of model.prices) {
+        const constraint = conditional.constraint;
+        const date =
+          constraint && 'start_date' in constraint ? constraint.start_date.slice(0, 10) : undefined;
+        if (date && date <= today && (!newest || date > newest)) newest = date;
+      }
+    }
+  }
+  return newest;
 }

@@ -1,5 +1,8 @@
 import { TIERS, type Tier } from '../router/types.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
+import { formatBudget, formatVerdict, roundUsd } from '../cli/format/alternatives-summary.js';
+import { costItemRows } from '../cli/format/cost-items.js';
+import { headlinePeriod } from '../cli/format/period.js';
 import type { Summary } from '../sim/summary.js';
 import {
   barChart,
@@ -76,6 +79,59 @@ export function monthlySeries(summary: Summary): { months: MonthPoint[]; project
   return { months, projected: true };
 }
 
+/** The cost picture a decision rests on: verdict against the cheapest alternative, items, tornado. */
+function economicsView(
+  s: Summary,
+): Pick<RunView, 'economics' | 'costItems' | 'alternatives' | 'sensitivity' | 'sensitivityCaption'> {
+  const period = headlinePeriod(s);
+  const strip = (line: string): string => line.replace(/^[A-Z]+ {2}/, '').trim();
+  const economics = [...formatVerdict(s), ...formatBudget(s)].filter((l) => l.trim()).map(strip);
+  const w = s.run.window;
+  if (w && !period.annualised)
+    economics.unshift(
+      `The recorded window is ${w.hours.toFixed(2)} hours, under a day: figures are for the window, not a year (--annualise extrapolates ×${formatInteger(Math.round(w.yearScaleFactor))}).`,
+    );
+  const costItems = costItemRows(s).map((r) => ({
+    item: r.label,
+    usd: formatCurrency(r.usd),
+    source: r.source,
+  }));
+  costItems.push({ item: 'total', usd: formatCurrency(period.of(s.cost.hybrid.allIn)), source: '' });
+  const alternatives = (s.alternatives ?? []).map((a) => ({
+    name: `${a.name}${a.name === s.cheapestAlternative ? ' (cheapest)' : ''}`,
+    usd: formatCurrency(period.of(a.comparison.pureApi)),
+    saves: `${formatCurrency(period.of(a.comparison.pureApi) - period.of(a.comparison.hybrid.allIn))} (${formatPercent(a.comparison.savings.allInPct)})`,
+    breakEven:
+      a.comparison.breakEvenIterationsPerDay === null
+        ? 'never'
+        : formatInteger(Math.ceil(a.comparison.breakEvenIterationsPerDay)),
+    cacheReads: formatPercent(a.promptCache?.hitPct ?? 0),
+  }));
+  const tornado = (s.sensitivity ?? []).find((x) => x.alternative === s.cheapestAlternative);
+  const scale = period.of({
+    perDay: 1,
+    perWeek: 7,
+    perMonth: s.cost.daysPerMonth,
+    perYear: s.cost.daysPerMonth * 12,
+  });
+  const per = (total: number): string => roundUsd(s.cost.days > 0 ? (total / s.cost.days) * scale : 0);
+  return {
+    economics,
+    costItems,
+    alternatives,
+    sensitivity: (tornado?.rows ?? []).map((r) => ({
+      assumption: r.assumption,
+      range: r.range,
+      low: per(r.low),
+      high: per(r.high),
+      flips: r.flipsVerdict,
+    })),
+    sensitivityCaption: tornado
+      ? `Hybrid all-in saving against ${tornado.alternative} ${period.column} (base ${per(tornado.rows[0]?.base ?? 0)}), one assumption at a time; ${tornado.method}`
+      : '',
+  };
+}
+
 /** The plain-language verdict of the executive summary. */
 export function verdict(summary: Summary): string {
   const { cost, hybrid, baseline, run } = summary;
@@ -83,9 +139,10 @@ export function verdict(summary: Summary): string {
     summary.config.models.find((m) => m.enabled && m.tier === 'API_FALLBACK')?.name ?? 'the API model';
   const breakEven = cost.breakEvenIterationsPerDay;
   const volume = run.iterationsPerDay;
+  const period = headlinePeriod(summary);
   const parts = [
-    `At ${formatInteger(volume)} agent iterations a day, routing with hybridllm would cost ${formatCurrency(cost.hybrid.marginal.perYear)} a year in API fees instead of ${formatCurrency(cost.pureApi.perYear)} for the same workload sent to ${apiModel} — ${formatPercent(cost.savings.marginalPct)} less.`,
-    `Counting the local machine (energy and ${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)} a month of fixed cost), the all-in saving is ${formatCurrency(cost.savings.perYearAllIn)} a year (${formatPercent(cost.savings.allInPct)}).`,
+    `At ${formatInteger(volume)} agent iterations a day, routing with hybridllm would cost ${formatCurrency(period.of(cost.hybrid.marginal))} ${period.phrase} in API fees instead of ${formatCurrency(period.of(cost.pureApi))} for the same workload sent to ${apiModel} — ${formatPercent(cost.savings.marginalPct)} less.`,
+    `Counting the local machines (energy and ${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)} a month of hardware, operations and fixed costs), the all-in saving against it is ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))} ${period.phrase} (${formatPercent(cost.savings.allInPct)}).`,
     breakEven === null
       ? 'At these prices the local tiers never pay for their fixed cost.'
       : `The local machine pays for itself above ${formatInteger(Math.ceil(breakEven))} iterations a day; this workload is ${volume >= breakEven ? 'above' : 'below'} that.`,
@@ -111,6 +168,12 @@ export interface RunView {
   dir: string;
   title: string;
   verdict: string;
+  /** The verdict against the cheapest API-only alternative, the window and budget notes: first. */
+  economics: string[];
+  costItems: { item: string; usd: string; source: string }[];
+  alternatives: { name: string; usd: string; saves: string; breakEven: string; cacheReads: string }[];
+  sensitivity: { assumption: string; range: string; low: string; high: string; flips: boolean }[];
+  sensitivityCaption: string;
   figures: { label: string; value: string; assumption: boolean }[];
   scorecard: { name: string; target: string; display: string; passed: boolean }[];
   monteCarlo: { label: string; value: string }[] | undefined;
@@ -234,6 +297,7 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
           ? `Real usage from the ledger: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days from ${s.run.startDate}`
           : `Recorded workload ${s.run.workloadFile ?? ''}: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days`,
     verdict: verdict(s),
+    ...economicsView(s),
     figures: [
       { label: 'Pure API, per year', value: formatCurrency(cost.pureApi.perYear), assumption: true },
       {

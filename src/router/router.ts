@@ -272,6 +272,7 @@ export class Router {
           inputTokens: 0,
           outputTokens: 0,
           cachedInputTokens: 0,
+          cacheWriteTokens: 0,
           costUsd: 0,
           ttftMs: 0,
           // Time until the failure: a timeout or a hung stream costs the caller this long.
@@ -331,7 +332,7 @@ export class Router {
         inputTokens: answer.inputTokens,
         outputTokens: answer.outputTokens,
         cachedInputTokens: answer.cachedInputTokens,
-        ...(answer.cacheWriteInputTokens ? { cacheWriteTokens: answer.cacheWriteInputTokens } : {}),
+        cacheWriteTokens: answer.cacheWriteInputTokens ?? 0,
         costUsd,
         ttftMs: answer.ttftMs,
         latencyMs,

@@ -21,6 +21,11 @@ export function isLocalTier(tier: Tier): boolean {
 export interface PrefixBlock {
   id: string;
   tokens: number;
+  /**
+   * A run that only ever grows (a session's history): a cached entry of the same id holding fewer tokens is
+   * the start of this one, so it serves what it holds, and the rest is cached on top.
+   */
+  growing?: true;
 }
 
 /** One request to the router, as a daemon step or a workload row produces it. */
@@ -96,8 +101,8 @@ export interface AttemptRecord {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
-  /** Input tokens written to a prompt cache (billed at the cache-write price); absent when none. */
-  cacheWriteTokens?: number;
+  /** Input tokens written to a prompt cache (billed at the cache-write price). */
+  cacheWriteTokens: number;
   /** Marginal cost in USD (API price; $0 for local models). Includes the self-critique call. */
   costUsd: number;
   /** Time to first token, ms. */

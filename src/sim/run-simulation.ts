@@ -31,6 +31,11 @@ export interface SimulationHooks {
   parallel?: boolean;
   /** Send the workload to the real backends on the real clock instead of simulating. */
   real?: RealLoad;
+  /**
+   * Re-run the API-only alternatives beyond the premium one (the baseline). Off only to measure what they
+   * add (bench:sim). @default true
+   */
+  alternatives?: boolean;
   /** With recorded answers: the accuracy the recommended threshold must reach (else the best gain over random). */
   targetAccuracy?: number;
   /** With recorded answers: further scoring variants to sweep. */
@@ -173,7 +178,12 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   baselinePromise?.catch(() => undefined);
   const hybrid = await runOnce(run, 'hybrid', hooks);
   const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
-  const alternatives = await runAlternatives(run, baseline, {});
+  const alternatives =
+    hooks.alternatives === false
+      ? run.config.alternatives
+          .filter((a) => a.premium)
+          .map((alternative) => ({ alternative, outcome: baseline }))
+      : await runAlternatives(run, baseline, {});
   const uncapped = await runUncapped(run, hybrid);
   return { run, hybrid, baseline, alternatives, ...(uncapped ? { uncapped } : {}) };
 }

@@ -70,6 +70,9 @@ export function* syntheticWorkload(scenario: Scenario, seed = scenario.seed): Ge
     let sessionNo = 0;
     let iteration = 0;
     let remaining = 0;
+    let runId = '';
+    let runKey = '';
+    let runGroup = '';
     for (let i = 0; i < count; i++) {
       const { action, spec, prompt, requiredFields, group, prefix } =
         actions[pickWeighted(rng, cumulativeShares)]!;
@@ -81,12 +84,18 @@ export function* syntheticWorkload(scenario: Scenario, seed = scenario.seed): Ge
           remaining = sessionLength(session.iterations, rng);
           iteration = 0;
           sessionNo++;
+          runId = `|d${day}s${sessionNo}`;
+          runGroup = '';
         }
         const history = session.history_tokens_per_iteration;
         if (history > 0 && iteration > 0) {
-          blocks = prefix ? [prefix] : [];
-          for (let j = 0; j < iteration; j++)
-            blocks.push({ id: `${group}|d${day}s${sessionNo}|${j}`, tokens: history });
+          // The session's history so far: one growing run after the shared prefix.
+          const run: PrefixBlock = {
+            id: runGroup === group ? runKey : ((runGroup = group), (runKey = group + runId)),
+            tokens: iteration * history,
+            growing: true,
+          };
+          blocks = prefix ? [prefix, run] : [run];
         }
         inputTokens += iteration * history;
         iteration++;

@@ -30,33 +30,40 @@ const NONE: CacheUse = { readTokens: 0, writeTokens: 0 };
  * its prefix. A block's id names its whole prefix (like Mooncake's hash ids), so a run of live leading
  * blocks is a prefix match.
  *
- * Memory stays bounded by the blocks used within one TTL: a Map kept in last-use order is swept from the
- * front, where the oldest entries are, on every call.
+ * Memory stays bounded by the blocks used within two TTLs: expired entries are swept once per TTL.
  */
 export class PromptCache {
-  private readonly expiry = new Map<string, number>();
+  /** Per block id: when it expires and how many tokens of it are cached (growing runs cache a start). */
+  private readonly entries = new Map<string, { until: number; tokens: number }>();
+  private nextSweepMs = 0;
 
   constructor(readonly rules: PromptCacheRules) {}
 
   /** Looks the prefix up at `nowMs` and caches it, returning the tokens read and written. */
   use(blocks: readonly PrefixBlock[], nowMs: number): CacheUse {
-    this.sweep(nowMs);
+    if (nowMs >= this.nextSweepMs) this.sweep(nowMs);
     let prefixTokens = 0;
     for (const block of blocks) prefixTokens += block.tokens;
     if (prefixTokens < this.rules.minTokens || blocks.length === 0) return NONE;
     let hit = 0;
-    let i = 0;
-    for (; i < blocks.length; i++) {
-      const until = this.expiry.get(blocks[i]!.id);
-      if (until === undefined || until <= nowMs) break;
-      hit += blocks[i]!.tokens;
+    for (const block of blocks) {
+      const entry = this.entries.get(block.id);
+      if (entry === undefined || entry.until <= nowMs) break;
+      const held = block.growing ? Math.min(entry.tokens, block.tokens) : block.tokens;
+      hit += held;
+      // A growing run read in part: the rest follows it, uncached, and nothing after it can match.
+      if (held < block.tokens) break;
     }
     const until = nowMs + this.rules.ttlMs;
-    // A read refreshes the entries it used; the rest of the prefix is written now. Re-inserting keeps the
-    // Map in last-use order.
+    // A read refreshes the entries it used; the rest of the prefix is written now.
     for (const block of blocks) {
-      this.expiry.delete(block.id);
-      this.expiry.set(block.id, until);
+      const entry = this.entries.get(block.id);
+      if (entry === undefined) this.entries.set(block.id, { until, tokens: block.tokens });
+      else {
+        entry.tokens =
+          block.growing && entry.until > nowMs ? Math.max(entry.tokens, block.tokens) : block.tokens;
+        entry.until = until;
+      }
     }
     const readTokens = this.counted(hit);
     return {
@@ -68,7 +75,7 @@ export class PromptCache {
   /** Entries alive now (for tests and memory checks). */
   size(nowMs: number): number {
     this.sweep(nowMs);
-    return this.expiry.size;
+    return this.entries.size;
   }
 
   /** Tokens billed as cached out of a hit of `hit` tokens: none below the minimum, then in increments. */
@@ -79,10 +86,9 @@ export class PromptCache {
     return minTokens + Math.floor((hit - minTokens) / increment) * increment;
   }
 
+  /** Drops expired entries, at most once per TTL of clock time (so at most two TTLs' worth are held). */
   private sweep(nowMs: number): void {
-    for (const [id, until] of this.expiry) {
-      if (until > nowMs) break;
-      this.expiry.delete(id);
-    }
+    for (const [id, entry] of this.entries) if (entry.until <= nowMs) this.entries.delete(id);
+    this.nextSweepMs = nowMs + this.rules.ttlMs;
   }
 }

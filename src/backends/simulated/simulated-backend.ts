@@ -116,8 +116,11 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
   const caches = new Map<string, PromptCache>();
   const cacheUse = (call: GenerateCall, inputTokens: number): CacheUse | undefined => {
     if (call.purpose !== 'answer' || !call.model.promptCache) return undefined;
+    const local = isLocalTier(call.model.tier);
+    // A local server's cache only changes latency, and only with a prefill rate to say by how much.
+    if (local && !profileOf(call.model).prefill_tokens_per_s) return undefined;
     const recorded = call.request.recordedCache;
-    if (recorded && !isLocalTier(call.model.tier)) {
+    if (recorded && !local) {
       const readTokens = Math.min(recorded.readTokens, inputTokens);
       return { readTokens, writeTokens: Math.min(recorded.writeTokens, inputTokens - readTokens) };
     }
@@ -192,6 +195,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           inputTokens,
           outputTokens: Math.min(CRITIQUE_TOKENS, call.maxTokens),
           cachedInputTokens: 0,
+          cacheWriteInputTokens: 0,
           finishReason: 'stop',
           ttftMs,
           latencyMs,
@@ -225,7 +229,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         outputTokens: written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens,
         // As the server reports them; a local model's are free (its cache saves time, not money).
         cachedInputTokens: cached?.readTokens ?? 0,
-        ...(cached?.writeTokens ? { cacheWriteInputTokens: cached.writeTokens } : {}),
+        // Always present (0 when none): one object shape for every result keeps the router's hot path fast.
+        cacheWriteInputTokens: cached?.writeTokens ?? 0,
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
         latencyMs,

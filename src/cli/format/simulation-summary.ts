@@ -3,6 +3,7 @@ import type { MonteCarlo } from '../../sim/monte-carlo.js';
 import type { Summary } from '../../sim/summary.js';
 import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
+import { priceTableNewestChange } from '../../cost/price-table.js';
 import { formatCostItems } from './cost-items.js';
 import { headlinePeriod } from './period.js';
 import {
@@ -28,6 +29,15 @@ function bar(share: number, width = 30): string {
 const pad = (text: string, width: number): string => text.padEnd(width);
 const padLeft = (text: string, width: number): string => text.padStart(width);
 
+/** How current the price table is: its newest recorded price change for the providers in use. */
+function priceDate(summary: Summary): string {
+  const providers = summary.config.models
+    .filter((m) => m.enabled && m.tier === 'API_FALLBACK')
+    .map((m) => m.provider);
+  const date = priceTableNewestChange(providers, new Date().toISOString().slice(0, 10));
+  return date ? ` (newest price change it records for ${[...new Set(providers)].join(', ')}: ${date})` : '';
+}
+
 /** The terminal summary, shaped like the design document's tier distribution and cost figures. */
 export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarlo): string {
   const { hybrid, cost } = summary;
@@ -41,7 +51,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
       : `SIMULATION: recorded workload ${run.workloadFile} — ${formatInteger(n)} requests over ${run.days < 1 ? `${(run.days * 24 * 60).toFixed(0)} minutes` : `${run.days.toFixed(1)} days`}, seed ${run.seed}`;
   lines.push(title, '═'.repeat(Math.min(title.length, 100)));
   lines.push(
-    `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}, profiles: ${summary.profiles}`,
+    `Config ${summary.config.file} (sha256 ${summary.config.sha256.slice(0, 12)}), prices ${summary.config.priceTable}${priceDate(summary)}, profiles: ${summary.profiles}`,
   );
   const period = headlinePeriod(summary);
   if (run.window) {
