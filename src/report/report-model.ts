@@ -61,21 +61,27 @@ export function monthlySeries(summary: Summary): { months: MonthPoint[]; project
       }),
     };
   }
+  // Projected: the headline year spread over the twelve months by their days, so the table adds up to the
+  // same yearly totals as the headline (a leap February does not add a 366th day).
   const start = new Date(`${summary.run.startDate}T00:00:00Z`);
-  const hybridPerDay = summary.cost.hybrid.marginal.perDay;
-  const apiPerDay = summary.cost.pureApi.perDay;
-  const months: MonthPoint[] = [];
+  const spans: { key: string; monthDays: number }[] = [];
   for (let i = 0; i < 12; i++) {
     const first = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1));
     const monthDays = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-    const key = first.toISOString().slice(0, 7);
-    months.push({
-      month: label(key),
-      hybrid: hybridPerDay * monthDays,
-      hybridAllIn: (hybridPerDay + energyPerDay) * monthDays + fixedPerMonth,
-      pureApi: apiPerDay * monthDays,
-    });
+    spans.push({ key: first.toISOString().slice(0, 7), monthDays });
   }
+  const totalDays = spans.reduce((sum, m) => sum + m.monthDays, 0);
+  const cost = summary.cost;
+  const fixedPerYear = fixedPerMonth * 12;
+  const months: MonthPoint[] = spans.map(({ key, monthDays }) => {
+    const share = monthDays / totalDays;
+    return {
+      month: label(key),
+      hybrid: cost.hybrid.marginal.perYear * share,
+      hybridAllIn: (cost.hybrid.allIn.perYear - fixedPerYear) * share + fixedPerMonth,
+      pureApi: cost.pureApi.perYear * share,
+    };
+  });
   return { months, projected: true };
 }
 

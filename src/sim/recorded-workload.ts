@@ -83,6 +83,13 @@ export interface RecordedWorkloadOptions {
   timeUnit?: TimeUnit;
   /** Tokens per block of `hash_ids`. @default 512 */
   blockTokens?: number;
+  /**
+   * Replay rows out of time order sorted by timestamp (held in memory: ~1 KB a row). Without it, a row
+   * earlier than one before it stops the read with both lines named.
+   */
+  sort?: boolean;
+  /** Refuse rows with blank output tokens instead of drawing them from the model's profile. */
+  requireOutputTokens?: boolean;
 }
 
 /** What reading the workload found, filled in as rows stream past. */
@@ -246,7 +253,13 @@ async function toRequest(
     stats.tokenizedRows++;
   }
   const outputTokens = field('output_tokens', parseCount);
-  if (outputTokens === undefined) stats.filledOutputRows++;
+  if (outputTokens === undefined) {
+    if (options.requireOutputTokens)
+      throw new RowError(
+        'output_tokens|no output tokens recorded (--require-output-tokens refuses rows whose output would be drawn from a model profile)',
+      );
+    stats.filledOutputRows++;
+  }
   const cachedTokens = field('cached_tokens', parseCount);
   const cacheWriteTokens = field('cache_write_tokens', parseCount);
   const hashIds = field('hash_ids', parseHashIds);
@@ -299,6 +312,7 @@ export async function* recordedWorkload(
   const { file } = options;
   const format = workloadFormat(file, options.format);
   let index = 0;
+  let latest: { ms: number; line: number } | undefined;
   const handle = async (
     raw: RawRow,
     line: number,
@@ -306,6 +320,16 @@ export async function* recordedWorkload(
   ): Promise<RouteRequest | undefined> => {
     try {
       const request = await toRequest(raw, index, stats, options);
+      const at = request.arrivalMs!;
+      if (latest && at < latest.ms && !options.sort) {
+        const iso = (ms: number): string => new Date(ms).toISOString();
+        throw new ConfigError(
+          `${file}:${line}: the rows are not in time order: this row arrives at ${iso(at)}, before line ${latest.line} (${iso(latest.ms)}). A replay runs in time order: sort the file by timestamp, or pass --sort to sort it in memory.`,
+          file,
+          line,
+        );
+      }
+      if (!latest || at >= latest.ms) latest = { ms: at, line };
       index++;
       stats.rows++;
       return request;
@@ -486,4 +510,19 @@ export function parseColumnMap(entries: readonly string[]): Record<string, Workl
     map[column] = field;
   }
   return map;
+}
+
+/**
+ * The recorded workload in time order: rows are read (and checked) as usual, held in memory, and sorted by
+ * arrival, keeping file order among equal timestamps.
+ */
+export async function* sortedRecordedWorkload(
+  options: RecordedWorkloadOptions,
+  stats: WorkloadReadStats,
+): AsyncGenerator<RouteRequest> {
+  const rows: RouteRequest[] = [];
+  for await (const request of recordedWorkload({ ...options, sort: true }, stats)) rows.push(request);
+  // Array.prototype.sort is stable: equal timestamps keep their file order.
+  rows.sort((a, b) => a.arrivalMs! - b.arrivalMs!);
+  yield* rows;
 }

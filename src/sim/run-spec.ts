@@ -7,6 +7,7 @@ import {
   emptyReadStats,
   NO_TIMESTAMP_START_MS,
   recordedWorkload,
+  sortedRecordedWorkload,
   type RecordedWorkloadOptions,
   type WorkloadReadStats,
 } from './recorded-workload.js';
@@ -109,7 +110,7 @@ export function materialise(spec: RunSpec): MaterialisedRun {
     workload: () => {
       // Each run reads the file afresh; the counts describe one read.
       Object.assign(readStats, emptyReadStats());
-      return recordedWorkload(options, readStats);
+      return options.sort ? sortedRecordedWorkload(options, readStats) : recordedWorkload(options, readStats);
     },
     readStats,
     // Per-day figures count from the first row's day; rows without timestamps start here.

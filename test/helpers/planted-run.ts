@@ -16,7 +16,7 @@ export async function plantedRun(): Promise<string> {
   const rows = Array.from(
     { length: 60 },
     (_, i) =>
-      `2026-02-0${1 + (i % 3)}T10:${String(i % 60).padStart(2, '0')}:00Z,classification,"Label this ${PLANTED_SCRIPT.replace(/"/g, '""')} ticket",400,60,json,label;confidence`,
+      `2026-02-0${1 + Math.floor(i / 20)}T10:${String(i % 60).padStart(2, '0')}:00Z,classification,"Label this ${PLANTED_SCRIPT.replace(/"/g, '""')} ticket",400,60,json,label;confidence`,
   );
   writeFileSync(
     workload,

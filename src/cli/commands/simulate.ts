@@ -26,6 +26,8 @@ interface SimulateArgs {
   'time-unit'?: TimeUnit;
   'block-tokens'?: number;
   annualise: boolean;
+  sort: boolean;
+  'require-output-tokens': boolean;
   seed?: number;
   days?: number;
   runs: number;
@@ -86,6 +88,18 @@ Runs every request through the production router with simulated backends on a vi
       .option('block-tokens', {
         type: 'number',
         describe: `Tokens per prefix block of a hash_ids column (Mooncake: ${DEFAULT_BLOCK_TOKENS}, the default)`,
+      })
+      .option('sort', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Replay a recorded workload whose rows are not in time order sorted by timestamp (held in memory); without it such a file is refused, naming both rows',
+      })
+      .option('require-output-tokens', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Refuse workload rows with no output tokens instead of drawing them from the model's profile (the summary counts such rows)",
       })
       .option('annualise', {
         type: 'boolean',
@@ -207,8 +221,17 @@ Runs every request through the production router with simulated backends on a vi
       throw new UsageError(
         `--block-tokens must be a positive integer, got ${typed('block-tokens', blockTokens)}`,
       );
-    if ((args['time-unit'] || blockTokens !== undefined || args.annualise) && !args.workload)
-      throw new UsageError('--time-unit, --block-tokens and --annualise apply to a recorded --workload only');
+    if (
+      (args['time-unit'] ||
+        blockTokens !== undefined ||
+        args.annualise ||
+        args.sort ||
+        args['require-output-tokens']) &&
+      !args.workload
+    )
+      throw new UsageError(
+        '--time-unit, --block-tokens, --annualise, --sort and --require-output-tokens apply to a recorded --workload only',
+      );
     if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
       throw new UsageError(`--days must be a positive integer, got ${typed('days', args.days)}`);
     if (
@@ -276,6 +299,8 @@ Runs every request through the production router with simulated backends on a vi
                   skipInvalid: args['skip-invalid'],
                   ...(args.format ? { format: args.format } : {}),
                   ...(args['time-unit'] ? { timeUnit: args['time-unit'] } : {}),
+                  ...(args.sort ? { sort: true } : {}),
+                  ...(args['require-output-tokens'] ? { requireOutputTokens: true } : {}),
                   ...(args['block-tokens'] ? { blockTokens: args['block-tokens'] } : {}),
                 },
               }

@@ -85,6 +85,10 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(...formatVerdict(summary));
   lines.push(...formatBudget(summary));
   lines.push(...formatLifecycle(summary));
+  if (run.workload?.filledOutputRows)
+    lines.push(
+      `NOTE  ${formatInteger(run.workload.filledOutputRows)} of ${formatInteger(run.workload.rows)} rows give no output tokens: each model drew them from its profile, so their cost is simulated, not recorded (--require-output-tokens refuses such rows).`,
+    );
   if (run.workload?.skipped)
     lines.push(
       `Skipped ${formatInteger(run.workload.skipped)} invalid row(s), e.g. ${run.workload.skippedExamples[0]}`,
