@@ -84,11 +84,35 @@ export function profileYaml(
 
 /** Reads a profile file written by bench; errors name file:line:column like the config's. */
 export function loadProfiles(file: string): Record<string, SimulationProfile> {
+  return loadProfileFile(file).models;
+}
+
+/** Where a profile file's figures come from: what wrote it, and the hardware it was measured on. */
+export interface ProfileOrigin {
+  file: string;
+  generatedBy: string;
+  /** CPU and GPU as bench captured them; null when the file does not say (calibrated from recorded answers). */
+  hardware: string | null;
+}
+
+/** A profile file with its origin. */
+export function loadProfileFile(file: string): {
+  models: Record<string, SimulationProfile>;
+  origin: ProfileOrigin;
+} {
   try {
     checkInputFile(file, 'profile file');
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
     throw new ConfigError(`${error.message} Write one with hybridllm bench or hybridllm calibrate.`, file);
   }
-  return YamlSource.parse(readFileSync(file, 'utf8'), file).validate(profileFileSchema).models;
+  const parsed = YamlSource.parse(readFileSync(file, 'utf8'), file).validate(profileFileSchema);
+  const hw = parsed.hardware;
+  const text = (key: string): string | undefined =>
+    typeof hw?.[key] === 'string' && hw[key] ? (hw[key] as string) : undefined;
+  const parts = [text('cpu'), text('gpu') && `GPU ${text('gpu')}`].filter(Boolean);
+  return {
+    models: parsed.models,
+    origin: { file, generatedBy: parsed.generated_by, hardware: parts.length ? parts.join(' · ') : null },
+  };
 }

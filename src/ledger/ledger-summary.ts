@@ -157,6 +157,7 @@ export function summaryFromLedger(
       days,
       startDate: new Date(Math.floor(startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10),
       command,
+      backend: 'ledger',
     },
     config: configSummary(config),
     scenarioSha256: null,

@@ -13,6 +13,15 @@ export interface SensitivityRow {
   high: number;
   /** Whether the verdict (hybrid cheaper or dearer) changes somewhere in the range. */
   flipsVerdict: boolean;
+  /** The assumption's value at the low and high ends and at base: a multiplier, or a shift in points. */
+  lowValue: number;
+  baseValue: number;
+  highValue: number;
+  /**
+   * Where the saving crosses zero (the verdict flips), in the same unit, extrapolating the line beyond the
+   * range; null when the saving does not move with it or the value would be impossible (a negative multiplier).
+   */
+  flipsAt: number | null;
 }
 
 export interface Sensitivity {
@@ -40,6 +49,18 @@ function apiParts(stats: RunStats, config: RouterConfig): ApiParts {
   return { total: stats.costUsd, cacheSaving };
 }
 
+/** How many times the cached API input tokens fit into all API input tokens. */
+function cacheHeadroom(stats: RunStats): number {
+  let input = 0;
+  let cached = 0;
+  for (const model of Object.values(stats.byModel)) {
+    if (model.tier !== 'API_FALLBACK') continue;
+    input += model.inputTokens;
+    cached += model.cachedInputTokens ?? 0;
+  }
+  return cached > 0 ? input / cached : Infinity;
+}
+
 const RANGES = {
   hardware: [0.5, 1.5],
   apiPrices: [0.7, 1.3],
@@ -49,6 +70,35 @@ const RANGES = {
   ops: [0, 2],
   energyPrice: [0.5, 2],
 } as const;
+
+/**
+ * Where a piecewise-linear saving (low → base → high) crosses zero, extending the nearer segment beyond the
+ * range; null when flat or when it would need a negative multiplier. The local pass-rate shift is in points
+ * of requests and may be negative; it cannot pass ±1.
+ */
+function crossing(
+  key: string,
+  /** The largest possible value (cache hits cannot exceed every API input token). */
+  max: number,
+  low: [number, number],
+  base: [number, number],
+  high: [number, number],
+): number | null {
+  const at = ([x0, y0]: [number, number], [x1, y1]: [number, number]): number | null =>
+    y1 === y0 ? null : x0 - (y0 * (x1 - x0)) / (y1 - y0);
+  // Each segment's line holds on its own side of base: the high one above it, the low one below.
+  const up = at(base, high);
+  const down = at(low, base);
+  const ok = (x: number): boolean =>
+    Number.isFinite(x) && (key === 'localPassShift' ? Math.abs(x) <= 1 : x >= 0 && x <= max);
+  const candidates = [
+    up !== null && up >= base[0] ? up : null,
+    down !== null && down <= base[0] ? down : null,
+  ]
+    .filter((x): x is number => x !== null && ok(x))
+    .sort((a, b) => Math.abs(a - base[0]) - Math.abs(b - base[0]));
+  return candidates[0] ?? null;
+}
 
 /**
  * One assumption at a time, each over a stated range, recomputed from the run's own token counts and costs
@@ -72,6 +122,8 @@ export function sensitivity(
   const idleKwh = local.idleKwhPerDay * days;
   const h = apiParts(hybrid, config);
   const a = apiParts(alternative.stats, config);
+  // Cache reads can grow until every API input token is read from a cache, in either run.
+  const maxCache = Math.min(cacheHeadroom(hybrid), cacheHeadroom(alternative.stats));
   const api = hybrid.byTier.API_FALLBACK;
   const perApiCall = api.calls ? api.costUsd / api.calls : 0;
   // Requests answered locally could instead escalate; API calls after a local start could instead stay local.
@@ -117,6 +169,8 @@ export function sensitivity(
     const lo = saving({ ...base, ...low });
     const hi = saving({ ...base, ...high });
     const sign = Math.sign(baseSaving);
+    const key = Object.keys(low)[0] as keyof World;
+    const [lowValue, baseValue, highValue] = [low[key]!, base[key], high[key]!];
     return {
       assumption,
       range,
@@ -124,6 +178,16 @@ export function sensitivity(
       base: baseSaving,
       high: hi,
       flipsVerdict: Math.sign(lo) !== sign || Math.sign(hi) !== sign,
+      lowValue,
+      baseValue,
+      highValue,
+      flipsAt: crossing(
+        key,
+        key === 'cache' ? maxCache : Infinity,
+        [lowValue, lo],
+        [baseValue, baseSaving],
+        [highValue, hi],
+      ),
     };
   };
   const pct = (x: number): string => `${Math.round(x * 100)}%`;

@@ -1,3 +1,4 @@
+import type { ProfileOrigin } from '../bench/profile.js';
 import { readFileSync } from 'node:fs';
 import { checkInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
@@ -31,7 +32,7 @@ export interface SimulateOptions {
   /** Monte Carlo runs with seeds seed, seed+1, … @default 1 */
   runs?: number;
   /** Measured profiles per model (from `bench`), with the file they came from. */
-  profiles?: { file: string; byModel: Record<string, SimulationProfile> };
+  profiles?: { file: string; byModel: Record<string, SimulationProfile>; origin?: ProfileOrigin };
   parallel?: boolean;
   /** Send the workload to real backends (real clock) instead of simulating. */
   real?: RealLoad;
@@ -117,6 +118,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
           seed: runSeed,
           ...(options.workload ? { workloadFile: options.workload.file } : {}),
           ...(options.profiles ? { profiles: options.profiles.file } : {}),
+          ...(options.profiles?.origin ? { profileOrigin: options.profiles.origin } : {}),
+          backend: options.real ? 'real' : 'simulated',
           ...(options.annualise ? { annualise: true } : {}),
         }),
       );

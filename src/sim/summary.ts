@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ProfileOrigin } from '../bench/profile.js';
 import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
 import { priceTableVersion } from '../cost/price-table.js';
 import type { LocalCosts } from '../config/local-costs.js';
@@ -45,6 +46,11 @@ export interface Summary {
       annualised: boolean;
     };
     command: string;
+    /**
+     * Where latency and quality come from: `simulated` draws them from profiles (local models were not
+     * run), `real` called the configured servers, `ledger` is recorded production usage.
+     */
+    backend: 'simulated' | 'real' | 'ledger';
   };
   config: {
     file: string;
@@ -71,6 +77,8 @@ export interface Summary {
   };
   scenarioSha256: string | null;
   profiles: string;
+  /** With `--profiles`: what wrote the file and the hardware it was measured on. */
+  profileOrigin?: ProfileOrigin;
   hybrid: RunStats;
   baseline: RunStats;
   cost: CostComparison;
@@ -192,7 +200,15 @@ export function configSummary(config: RouterConfig): Summary['config'] {
 
 export function buildSummary(
   output: SimulationOutput,
-  options: { command: string; workloadFile?: string; seed: number; profiles?: string; annualise?: boolean },
+  options: {
+    command: string;
+    workloadFile?: string;
+    seed: number;
+    profiles?: string;
+    profileOrigin?: ProfileOrigin;
+    annualise?: boolean;
+    backend?: 'simulated' | 'real';
+  },
 ): Summary {
   const { run, hybrid, baseline } = output;
   const config: RouterConfig = run.config;
@@ -220,15 +236,17 @@ export function buildSummary(
             window: windowOf(hybrid.firstArrivalMs, hybrid.lastArrivalMs, days, options.annualise ?? false),
           }),
       command: options.command,
+      backend: options.backend ?? 'simulated',
     },
     config: configSummary(config),
     scenarioSha256: scenario ? sha256(scenario.text) : null,
     profiles: options.profiles ?? 'config defaults (llm_config.yaml simulation profiles)',
+    ...(options.profileOrigin ? { profileOrigin: options.profileOrigin } : {}),
     hybrid: hybrid.stats,
     baseline: baseline.stats,
     cost,
     costPerRequest: { hybrid: meanInterval(hybrid.stats), baseline: meanInterval(baseline.stats) },
-    scorecard: scorecard(hybrid.stats, cost, targets),
+    scorecard: scorecard(hybrid.stats, cost, targets, cheapestOf(alternatives)),
     targets,
     accuracy: accuracyOf(output),
     ...alternatives,
@@ -247,6 +265,12 @@ export function buildSummary(
       })),
     ...(output.recordedQuality ? { recordedQuality: output.recordedQuality } : {}),
   };
+}
+
+function cheapestOf(
+  a: ReturnType<typeof alternativesOf>,
+): { name: string; comparison: CostComparison } | undefined {
+  return a.alternatives.find((x) => x.name === a.cheapestAlternative);
 }
 
 function alternativesOf(

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { analyticEstimate } from '../../cost/analytic-estimate.js';
-import { loadProfiles } from '../../bench/profile.js';
+import { loadProfileFile } from '../../bench/profile.js';
 import { loadScenarioFile } from '../../sim/load-scenario.js';
 import {
   DEFAULT_BLOCK_TOKENS,
@@ -311,7 +311,10 @@ Runs every request through the production router with simulated backends on a vi
           ...(args.annualise ? { annualise: true } : {}),
           out: args.write ? args.out : false,
           ...(args.profiles
-            ? { profiles: { file: args.profiles, byModel: loadProfiles(args.profiles) } }
+            ? (() => {
+                const loaded = loadProfileFile(args.profiles);
+                return { profiles: { file: args.profiles, byModel: loaded.models, origin: loaded.origin } };
+              })()
             : {}),
           ...(args.backend === 'real'
             ? {

@@ -96,6 +96,19 @@ export function formatBudget(summary: Summary): string[] {
   return lines;
 }
 
+/**
+ * Where one assumption would flip the verdict, in its own unit: a multiplier (×4.01) or, for the local pass
+ * rate, a shift in requests (+30% of requests); "never" when no possible value does.
+ */
+export function flipsAtText(row: Summary['sensitivity'][number]['rows'][number]): string {
+  const at = row.flipsAt as number | null | undefined;
+  if (at === undefined) return '';
+  if (at === null) return 'never';
+  return row.assumption === 'local pass rate'
+    ? `${at >= 0 ? '+' : ''}${(at * 100).toFixed(0)}% of requests`
+    : `×${at.toFixed(2)}`;
+}
+
 /** The tornado against the cheapest alternative: which assumption moves the verdict. */
 export function formatSensitivity(summary: Summary): string[] {
   const all = (summary.sensitivity as Summary['sensitivity'] | undefined) ?? [];
@@ -112,11 +125,11 @@ export function formatSensitivity(summary: Summary): string[] {
   const per = (runTotal: number): string => roundUsd(days > 0 ? (runTotal / days) * scale : 0);
   const lines = [
     `SENSITIVITY  hybrid all-in saving against ${s.alternative} ${period.column}, one assumption at a time (base ${per(s.rows[0]?.base ?? 0)})`,
-    `  ${'assumption'.padEnd(18)} ${'range'.padEnd(44)} ${'low'.padStart(9)} ${'high'.padStart(9)}`,
+    `  ${'assumption'.padEnd(18)} ${'range'.padEnd(44)} ${'low'.padStart(9)} ${'high'.padStart(9)}   verdict flips at`,
   ];
   for (const row of s.rows)
     lines.push(
-      `  ${row.assumption.padEnd(18)} ${row.range.padEnd(44)} ${per(row.low).padStart(9)} ${per(row.high).padStart(9)}${row.flipsVerdict ? '   ← moves the verdict' : ''}`,
+      `  ${row.assumption.padEnd(18)} ${row.range.padEnd(44)} ${per(row.low).padStart(9)} ${per(row.high).padStart(9)}   ${flipsAtText(row)}${row.flipsVerdict ? '   ← moves the verdict' : ''}`,
     );
   const movers = s.rows.filter((r) => r.flipsVerdict).map((r) => r.assumption);
   lines.push(
