@@ -16,7 +16,7 @@ describe('the report says where quality comes from', () => {
       out: tempDir(),
     });
     const html = readFileSync(join(runDir!, 'report.html'), 'utf8');
-    expect(html).toMatch(/Expected accuracy[^<]*simulated from assumed rates, not measured/);
+    expect(html).toMatch(/Accuracy [^<]*simulated from assumed rates, not measured/);
     expect(html).toMatch(/Simulated: local models were not run/);
     expect(html).not.toMatch(/measured in this run/);
   });

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { barChart, costQualityChart, projectionChart, tierChart } from '../src/report/chart-specs.js';
+import {
+  barChart,
+  confidenceChart,
+  costQualityChart,
+  latencyChart,
+  narrowed,
+  projectionChart,
+  tierChart,
+} from '../src/report/chart-specs.js';
 import {
   formatCurrency,
   formatCurrencyPrecise,
@@ -65,11 +73,37 @@ describe('chart specs', () => {
       ['LOCAL_FAST', 0],
     ]);
   });
-  it('cost vs quality leaves room for the labels of the most expensive model', () => {
+  it('cost vs quality: zero-based bars of API fees per 1,000 calls and the share passing, not a squashed scatter', () => {
+    const chart = costQualityChart('c', [
+      { model: 'a', tier: 'API_FALLBACK', costPerCallUsd: 0.01, passRate: 0.98, calls: 5 },
+      { model: 'b', tier: 'LOCAL_FAST', costPerCallUsd: 0, passRate: 0.96, calls: 5 },
+    ]);
+    const spec = JSON.stringify(chart.spec);
+    expect(spec).toContain('"hconcat"');
+    expect(spec).toContain('"domain":[0,1]');
+    expect(spec).not.toContain('$.4f');
+    expect((chart.spec as { data: { values: { per1000: number }[] } }).data.values[0]!.per1000).toBe(10);
+  });
+  it('counts start at zero on a linear axis with value labels; colours stay dark enough to print', () => {
+    const chart = confidenceChart('h', [5, 0, 177_189], 0.7);
+    const spec = JSON.stringify(chart.spec);
+    expect(spec).not.toContain('symlog');
+    expect(spec).toContain('"zero":true');
+    expect(spec).toContain('"text":{"field":"count"');
+    const latency = JSON.stringify(
+      latencyChart('l', [{ model: 'm', tier: 'LOCAL_FAST', p50: 1, p95: 2, p99: 3 }]).spec,
+    );
+    expect(latency).not.toMatch(/#d0ebff|#74c0fc/i);
+    expect(latency).toContain('"labelLimit":320');
+  });
+  it('the narrow variant stacks legends and panels and scales widths for a phone', () => {
     const chart = costQualityChart('c', [
       { model: 'a', tier: 'API_FALLBACK', costPerCallUsd: 0.01, passRate: 0.98, calls: 5 },
     ]);
-    expect(JSON.stringify(chart.spec)).toContain('"domain":[0,0.0135');
+    const narrow = narrowed(chart) as unknown as { vconcat: { width: number }[]; hconcat?: unknown };
+    expect(narrow.hconcat).toBeUndefined();
+    expect(narrow.vconcat.map((p) => p.width)).toEqual([235, 235]);
+    expect(JSON.stringify(narrow)).toContain('"orient":"bottom"');
   });
   it('renders to SVG with marks, deterministically', async () => {
     const chart = barChart(
@@ -96,28 +130,35 @@ describe('the savings report', () => {
     expect(html).toBe(written); // simulate wrote it; rendering again from the folder gives the same bytes
     for (const id of [
       'summary',
-      'projection',
+      'confidence',
+      'deploy',
+      'costs',
+      'scorecard',
       'tiers',
       'latency',
       'cost-quality',
       'quality',
       'fallback',
-      'capacity',
+      'models',
       'assumptions',
+      'glossary',
     ])
-      expect(html).toContain(`<section id="${id}">`);
+      expect(html).toMatch(new RegExp(`<section id="${id}"`));
     const charts = [...html.matchAll(/<figure class="chart" id="([^"]+)">/g)].map((m) => m[1]);
-    expect(charts).toHaveLength(8);
-    expect(html.match(/<svg /g)).toHaveLength(charts.length);
+    expect(charts).toHaveLength(11);
+    // Each chart twice: at its width, and narrower for phones.
+    expect(html.match(/<svg /g)).toHaveLength(charts.length * 2);
     for (const id of charts)
       expect(html).toMatch(
-        new RegExp(`<figure class="chart" id="${id}">\\s*<figcaption>[^<]+</figcaption>\\s*<svg `),
+        new RegExp(
+          `<figure class="chart" id="${id}">\\s*<figcaption>[^<]+</figcaption>\\s*<div class="wide"><svg [^>]*data-variant="wide"[\\s\\S]*?<div class="narrow"><svg [^>]*data-variant="narrow"`,
+        ),
       );
     expect(html).not.toContain(PLANTED_SCRIPT);
     expect(html).toContain('&lt;script&gt;window.__planted');
     expect(html).not.toMatch(/<script|src="http|href="http|@import|url\(/);
-    expect(html).toMatch(/class="assume" href="#assumptions"/);
     expect(html).toContain('@media print');
+    expect(html).toContain('@media (max-width: 600px)');
   });
 
   it('several run folders give one comparative report', async () => {
@@ -135,8 +176,10 @@ describe('the savings report', () => {
       dirs.push(runDir!);
     }
     const html = await renderReport(dirs.map((d) => loadRun(d)));
-    expect(html).toContain('Scenarios side by side');
-    expect(html.match(/<svg /g)).toHaveLength(1 + 2 * 7);
+    // One comparison up front; each scenario's detail collapsed below it.
+    expect(html.match(/<table class="comparison">/g)).toHaveLength(1);
+    expect(html.match(/<details class="run-detail"/g)).toHaveLength(2);
+    expect(html.indexOf('id="comparison-volume"')).toBeLessThan(html.indexOf('<details class="run-detail"'));
     const { code, stdout } = await runCli(['report', ...dirs, '--out', join(out, 'comparison.html')]);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(join(out, 'comparison.html'));

@@ -10,17 +10,74 @@ export interface ChartSpec {
 }
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
-/** Shared look: system fonts only (nothing to download), no chart border. */
-const CONFIG = {
+/** Shared look: system fonts only (nothing to download), no chart border, labels never cut short. */
+export const CONFIG = {
   font: FONT,
   view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 11 },
-  legend: { labelFontSize: 11, titleFontSize: 11 },
+  axis: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 },
+  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 320 },
 } as const;
+/**
+ * Okabe–Ito: distinguishable for the common colour-vision deficiencies, and each dark enough to read on
+ * white paper in greyscale (no pale tints).
+ */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 const TIER_COLORS = {
   domain: ['LOCAL_FAST', 'LOCAL_QUALITY', 'API_FALLBACK'],
-  range: ['#2f9e44', '#1971c2', '#e8590c'],
+  range: ['#009E73', '#0072B2', '#D55E00'],
 };
+
+/**
+ * The same chart for a narrow screen: every width scaled so that, shrunk to a phone's width, its text stays
+ * at its set size. The report carries both and CSS shows one.
+ */
+export function narrowed(chart: ChartSpec, factor = 0.42): TopLevelSpec {
+  const walk = (value: unknown, key = ''): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v));
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value).map(([k, v]) => [
+        k,
+        k === 'width' && typeof v === 'number'
+          ? Math.round(v * factor)
+          : k === 'title' && typeof v === 'string'
+            ? lines(v)
+            : walk(v, k),
+      ]);
+      const out = Object.fromEntries(entries) as Record<string, unknown>;
+      // Legends stack under the chart, one entry a line, and labels wrap at a phone's width.
+      if (key === 'legend') return { ...out, orient: 'bottom', direction: 'vertical', labelLimit: 240 };
+      return out;
+    }
+    return value;
+  };
+  const spec = walk(chart.spec) as Record<string, unknown>;
+  // Side-by-side panels go one above the other, each at the narrow width with its own labels.
+  if (Array.isArray(spec.hconcat)) {
+    spec.vconcat = (spec.hconcat as Record<string, unknown>[]).map((panel) => {
+      const encoding = { ...(panel.encoding as Record<string, unknown>) };
+      const y = { ...(encoding.y as Record<string, unknown>) };
+      delete y.axis;
+      return { ...panel, width: Math.round(560 * factor), encoding: { ...encoding, y } };
+    });
+    delete spec.hconcat;
+  }
+  return spec as unknown as TopLevelSpec;
+}
+
+/** A title over about 22 characters, broken at spaces into lines (vega-lite draws an array as lines). */
+function lines(title: string, max = 22): string | string[] {
+  if (title.length <= max) return title;
+  const out: string[] = [];
+  let line = '';
+  for (const word of title.split(' ')) {
+    if (line && (line + ' ' + word).length > max) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}
 
 export interface MonthPoint {
   month: string;
@@ -33,8 +90,8 @@ export interface MonthPoint {
 export function projectionChart(id: string, months: readonly MonthPoint[]): ChartSpec {
   const values = months.flatMap((m, i) => [
     { order: i, month: m.month, series: 'Pure API', usd: m.pureApi },
-    { order: i, month: m.month, series: 'Hybrid (marginal)', usd: m.hybrid },
-    { order: i, month: m.month, series: 'Hybrid (all-in)', usd: m.hybridAllIn },
+    { order: i, month: m.month, series: 'Hybrid, API bill only', usd: m.hybrid },
+    { order: i, month: m.month, series: 'Hybrid, all-in', usd: m.hybridAllIn },
   ]);
   return {
     id,
@@ -47,14 +104,14 @@ export function projectionChart(id: string, months: readonly MonthPoint[]): Char
       mark: { type: 'bar' },
       encoding: {
         x: { field: 'month', type: 'ordinal', sort: { field: 'order' }, title: null },
-        xOffset: { field: 'series', sort: ['Pure API', 'Hybrid (all-in)', 'Hybrid (marginal)'] },
+        xOffset: { field: 'series', sort: ['Pure API', 'Hybrid, all-in', 'Hybrid, API bill only'] },
         y: { field: 'usd', type: 'quantitative', title: 'USD per month', axis: { format: '$,.0f' } },
         color: {
           field: 'series',
           type: 'nominal',
           scale: {
-            domain: ['Pure API', 'Hybrid (all-in)', 'Hybrid (marginal)'],
-            range: ['#e8590c', '#74c0fc', '#1971c2'],
+            domain: ['Pure API', 'Hybrid, all-in', 'Hybrid, API bill only'],
+            range: ['#D55E00', '#0072B2', '#56B4E9'],
           },
           title: null,
           legend: { orient: 'top' },
@@ -62,7 +119,7 @@ export function projectionChart(id: string, months: readonly MonthPoint[]): Char
         tooltip: [{ field: 'month' }, { field: 'series' }, { field: 'usd', format: '$,.2f' }],
       },
     },
-    columns: ['Month', 'Pure API', 'Hybrid (marginal)', 'Hybrid (all-in)'],
+    columns: ['Month', 'Pure API', 'Hybrid, API bill only', 'Hybrid, all-in'],
     rows: months.map((m) => [m.month, m.pureApi, m.hybrid, m.hybridAllIn]),
   };
 }
@@ -132,13 +189,19 @@ export function latencyChart(id: string, points: readonly LatencyPoint[]): Chart
       data: { values },
       mark: { type: 'bar' },
       encoding: {
-        y: { field: 'model', type: 'nominal', title: null, sort: points.map((p) => p.model) },
+        y: {
+          field: 'model',
+          type: 'nominal',
+          title: null,
+          sort: points.map((p) => p.model),
+          axis: { labelLimit: 320 },
+        },
         yOffset: { field: 'stat', sort: ['p50', 'p95', 'p99'] },
-        x: { field: 'ms', type: 'quantitative', title: 'milliseconds per call' },
+        x: { field: 'ms', type: 'quantitative', title: 'milliseconds per call', scale: { zero: true } },
         color: {
           field: 'stat',
           type: 'nominal',
-          scale: { domain: ['p50', 'p95', 'p99'], range: ['#1971c2', '#74c0fc', '#d0ebff'] },
+          scale: { domain: ['p50', 'p95', 'p99'], range: ['#0072B2', '#E69F00', '#D55E00'] },
           title: null,
           legend: { orient: 'top' },
         },
@@ -158,18 +221,66 @@ export interface CostQualityPoint {
   calls: number;
 }
 
-/** The design document's "Cost vs Quality Trade-off", with the pass rates of this run (simulated or recorded). */
+/**
+ * The design document's "Cost vs Quality Trade-off": per model, what 1,000 calls cost in API fees and the
+ * share of its calls whose answer passed the check, side by side on zero-based axes with value labels (local
+ * models cost no API fee, so a scatter would pile them on the y-axis).
+ */
 export function costQualityChart(id: string, points: readonly CostQualityPoint[]): ChartSpec {
-  const chart = tierScatterChart(
-    id,
-    'Cost vs quality per model',
-    points.map((p) => ({ model: p.model, tier: p.tier, x: p.costPerCallUsd, y: p.passRate })),
-    'USD per call',
-    '$.4f',
-  );
+  const values = points.map((p) => ({
+    model: p.model,
+    tier: p.tier,
+    per1000: p.costPerCallUsd * 1000,
+    passRate: p.passRate,
+  }));
+  const order = [...values].sort((a, b) => a.per1000 - b.per1000).map((v) => v.model);
+  const y = { field: 'model', type: 'nominal', title: null, sort: order, axis: { labelLimit: 320 } } as const;
+  const color = {
+    field: 'tier',
+    type: 'nominal',
+    scale: TIER_COLORS,
+    title: null,
+    legend: { orient: 'top' },
+  } as const;
+  const panel = (field: string, title: string, format: string, domain?: [number, number]) => ({
+    width: 240,
+    height: { step: 24 },
+    encoding: {
+      y,
+      x: {
+        field,
+        type: 'quantitative' as const,
+        title,
+        axis: { format, tickCount: 4 },
+        scale: domain ? { domain } : { zero: true, nice: true },
+      },
+    },
+    layer: [
+      { mark: { type: 'bar' as const }, encoding: { color } },
+      {
+        mark: { type: 'text' as const, align: 'left' as const, dx: 3, fontSize: 11, color: '#1f2933' },
+        encoding: { text: { field, format } },
+      },
+    ],
+  });
   return {
-    ...chart,
-    columns: ['Model', 'Tier', 'Calls', 'USD per call', 'Pass rate'],
+    id,
+    title: 'Cost vs quality per model',
+    spec: {
+      config: CONFIG,
+      data: { values },
+      hconcat: [
+        panel('per1000', 'API fees per 1,000 calls (USD)', '$,.2f'),
+        {
+          ...panel('passRate', 'check passed, share of calls', '.1%', [0, 1]),
+          encoding: {
+            ...panel('passRate', 'check passed, share of calls', '.1%', [0, 1]).encoding,
+            y: { ...y, axis: null },
+          },
+        },
+      ],
+    } as TopLevelSpec,
+    columns: ['Model', 'Tier', 'Calls', 'USD per call', 'Check passed (share of calls)'],
     rows: points.map((p) => [p.model, p.tier, p.calls, p.costPerCallUsd, p.passRate]),
   };
 }
@@ -232,7 +343,7 @@ export function tierScatterChart(
   };
 }
 
-/** A plain bar chart of labelled counts or rates. */
+/** A plain bar chart of labelled counts or rates, from zero, each bar with its value. */
 export function barChart(
   id: string,
   title: string,
@@ -245,15 +356,27 @@ export function barChart(
     title,
     spec: {
       width: 560,
-      height: { step: 18 },
+      height: { step: 20 },
       config: CONFIG,
       data: { values: points.map((p) => ({ ...p })) },
-      mark: { type: 'bar', color: '#1971c2' },
       encoding: {
         y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 360 } },
-        x: { field: 'value', type: 'quantitative', title: axisTitle, axis: { format } },
+        x: {
+          field: 'value',
+          type: 'quantitative',
+          title: axisTitle,
+          axis: { format },
+          scale: { zero: true, nice: true },
+        },
         tooltip: [{ field: 'label' }, { field: 'value', format }],
       },
+      layer: [
+        { mark: { type: 'bar', color: PALETTE[0] } },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#1f2933' },
+          encoding: { text: { field: 'value', format } },
+        },
+      ],
     },
     columns: ['', axisTitle],
     rows: points.map((p) => [p.label, p.value]),
@@ -263,7 +386,12 @@ export function barChart(
 /** Confidence histogram in bins of 0.05, with the pass threshold marked. */
 export function confidenceChart(id: string, histogram: readonly number[], threshold: number): ChartSpec {
   const width = 1 / histogram.length;
-  const values = histogram.map((count, i) => ({ from: i * width, to: (i + 1) * width, count }));
+  const values = histogram.map((count, i) => ({
+    from: i * width,
+    to: (i + 1) * width,
+    mid: (i + 0.5) * width,
+    count,
+  }));
   return {
     id,
     title: 'Confidence of answers',
@@ -274,7 +402,7 @@ export function confidenceChart(id: string, histogram: readonly number[], thresh
       layer: [
         {
           data: { values },
-          mark: { type: 'bar', color: '#1971c2' },
+          mark: { type: 'bar', color: PALETTE[0] },
           encoding: {
             x: {
               field: 'from',
@@ -284,12 +412,27 @@ export function confidenceChart(id: string, histogram: readonly number[], thresh
               scale: { domain: [0, 1] },
             },
             x2: { field: 'to' },
-            y: { field: 'count', type: 'quantitative', title: 'requests', scale: { type: 'symlog' } },
+            y: {
+              field: 'count',
+              type: 'quantitative',
+              title: 'requests',
+              scale: { zero: true },
+              axis: { format: ',.0f' },
+            },
+          },
+        },
+        {
+          data: { values: values.filter((v) => v.count > 0) },
+          mark: { type: 'text', dy: -6, fontSize: 10, color: '#1f2933' },
+          encoding: {
+            x: { field: 'mid', type: 'quantitative' },
+            y: { field: 'count', type: 'quantitative' },
+            text: { field: 'count', format: ',' },
           },
         },
         {
           data: { values: [{ threshold }] },
-          mark: { type: 'rule', color: '#e03131', strokeDash: [4, 3] },
+          mark: { type: 'rule', color: '#c92a2a', strokeDash: [4, 3] },
           encoding: { x: { field: 'threshold', type: 'quantitative' } },
         },
       ],

@@ -2,37 +2,36 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { ConfigError } from '../config/config-error.js';
-import { TIERS } from '../router/types.js';
 import { parseScenario } from '../sim/load-scenario.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
 import type { Summary } from '../sim/summary.js';
 import { toolVersion } from '../version.js';
-import { tierChart, type ChartSpec } from './chart-specs.js';
-import { formatCurrency, formatInteger, formatPercent } from './format-numbers.js';
+import { narrowed, type ChartSpec } from './chart-specs.js';
+import { comparisonRows, costVolumeChart } from './comparison-view.js';
+import { formatInteger, formatPercent } from './format-numbers.js';
+import { GLOSSARY } from './glossary.js';
 import { renderChart } from './render-chart.js';
-import { pct, runView, type LoadedRun, type RunView } from './report-model.js';
+import { runView, type LoadedRun, type RunView } from './report-model.js';
+import { verdictComparison } from './verdict-view.js';
 
 const TEMPLATES = new URL('./templates/', import.meta.url);
 const PARTIALS = [
   'chart',
-  'summary',
-  'projection',
+  'run',
+  'verdict',
+  'confidence',
+  'deploy',
+  'costs',
+  'scorecard',
   'tiers',
   'latency',
   'cost-quality',
   'quality',
   'fallback',
-  'capacity',
+  'models',
   'assumptions',
-] as const;
-const CHART_KEYS = [
-  'projection',
-  'latency',
-  'costQuality',
-  'confidence',
-  'checks',
-  'passTier',
-  'chains',
+  'overview',
+  'glossary',
 ] as const;
 
 let compiled: { layout: Handlebars.TemplateDelegate; css: string } | undefined;
@@ -41,6 +40,8 @@ let compiled: { layout: Handlebars.TemplateDelegate; css: string } | undefined;
 function templates(): { layout: Handlebars.TemplateDelegate; css: string } {
   if (!compiled) {
     const hbs = Handlebars.create();
+    hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
     const read = (name: string): string => readFileSync(new URL(name, TEMPLATES), 'utf8');
     for (const name of PARTIALS)
       hbs.registerPartial(
@@ -98,49 +99,60 @@ function scenarioActions(dir: string): RunView['actions'] {
 
 const cell = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 
-async function chartView(chart: ChartSpec): Promise<{ chart: ChartSpec; svg: string; rows: string[][] }> {
+export interface RenderedChart {
+  chart: ChartSpec;
+  /** At the set width, for screens and paper. */
+  svg: string;
+  /** Narrower, so that on a phone its text stays readable. */
+  narrowSvg: string;
+  rows: string[][];
+}
+
+async function chartView(chart: ChartSpec): Promise<RenderedChart> {
   return {
     chart,
     svg: await renderChart(chart),
+    narrowSvg: await renderChart({ ...chart, spec: narrowed(chart) }, 'narrow'),
     rows: chart.rows.map((row) => row.map((v) => (typeof v === 'number' ? cell.format(v) : v))),
   };
+}
+
+async function renderCharts(
+  charts: Record<string, ChartSpec | undefined>,
+): Promise<Record<string, RenderedChart | undefined>> {
+  const out: Record<string, RenderedChart | undefined> = {};
+  for (const [key, chart] of Object.entries(charts)) out[key] = chart ? await chartView(chart) : undefined;
+  return out;
 }
 
 /**
  * The savings report for one or more run folders: one self-contained HTML file (inline CSS and SVG, no
  * script, no font or network request), a pure function of the runs — the same runs give the same bytes.
+ * One run: verdict first, then how sure, what to deploy, costs and the detail. Several: one comparison
+ * (one chart, one table, shared scales) with each run's detail collapsed below it.
  */
 export async function renderReport(runs: readonly LoadedRun[]): Promise<string> {
   if (runs.length === 0) throw new ConfigError('no run folders given');
-  const views = runs.map((run, i) => runView(run, i, scenarioActions(run.dir)));
+  const comparative = runs.length > 1;
+  const views = runs.map((run, i) => runView(run, i, scenarioActions(run.dir), comparative));
   const rendered = [];
   for (const view of views) {
-    const charts: Record<string, Awaited<ReturnType<typeof chartView>>> = {};
-    for (const [i, key] of CHART_KEYS.entries()) charts[key] = await chartView(view.charts[i]!);
     const curve = view.quality.recorded?.curve;
-    rendered.push({ ...view, charts, ...(curve ? { qualityCurve: await chartView(curve) } : {}) });
+    rendered.push({
+      ...view,
+      charts: await renderCharts(view.charts),
+      ...(curve ? { qualityCurve: await chartView(curve) } : {}),
+    });
   }
-  const tierPoints = runs.flatMap((run) =>
-    TIERS.map((tier) => ({
-      scenario: run.summary.run.scenario,
-      tier,
-      calls: run.summary.hybrid.byTier[tier].calls,
-      costUsd: run.summary.hybrid.byTier[tier].costUsd,
-    })),
-  );
-  const comparison =
-    runs.length > 1
-      ? runs.map(({ summary: s }) => ({
-          name: s.run.scenario,
-          requests: formatInteger(s.hybrid.requests),
-          local: formatPercent(pct(s.hybrid.localServed, s.hybrid.requests)),
-          fallback: formatPercent(pct(s.hybrid.fallbacks, s.hybrid.requests)),
-          pass: formatPercent(pct(s.hybrid.passed, s.hybrid.requests)),
-          hybrid: formatCurrency(s.cost.hybrid.marginal.perYear),
-          api: formatCurrency(s.cost.pureApi.perYear),
-          savings: formatPercent(s.cost.savings.marginalPct),
-        }))
-      : undefined;
+  const summaries = runs.map((r) => r.summary);
+  const overview = comparative
+    ? {
+        sentences: views.map((v) => ({ name: v.name, sentence: v.headline.sentence, tone: v.headline.tone })),
+        rows: comparisonRows(summaries),
+        volume: await chartView(costVolumeChart('comparison-volume', summaries)),
+        breakEvenNote: breakEvenNote(summaries),
+      }
+    : undefined;
   const { layout, css } = templates();
   const names = runs.map((r) => r.summary.run.scenario);
   return layout({
@@ -149,13 +161,38 @@ export async function renderReport(runs: readonly LoadedRun[]): Promise<string> 
         ? `hybridllm savings report — ${names[0]}`
         : `hybridllm savings report — ${names.join(', ')}`,
     subtitle:
-      'What routing each request to the cheapest tier that can do it — local models first, the API as fallback — would cost, against sending everything to the API.',
+      'What routing each request to the cheapest tier that can do it — local models first, the API as fallback — would cost all-in, against the cheapest way of sending everything to the API.',
     css,
     version: toolVersion(),
+    single: comparative ? undefined : rendered[0],
+    // One banner when every run has the same basis; one per run otherwise.
+    banners: [...new Set(views.map((v) => v.banner.text))].map((text) => ({
+      text,
+      kind: views.find((v) => v.banner.text === text)!.banner.kind,
+      runs: views.every((v) => v.banner.text === text)
+        ? 'All scenarios'
+        : views
+            .filter((v) => v.banner.text === text)
+            .map((v) => v.name)
+            .join(', '),
+    })),
     runs: rendered,
-    tierChart: await chartView(tierChart('tiers', tierPoints)),
-    comparison,
+    overview,
+    glossary: GLOSSARY,
   });
+}
+
+/** Why the scenarios' break-even volumes differ, in one sentence. */
+function breakEvenNote(summaries: readonly Summary[]): string {
+  const points = summaries
+    .map((s) => {
+      const c = verdictComparison(s).c;
+      return c.breakEvenIterationsPerDay === null
+        ? `${s.run.scenario} never`
+        : `${s.run.scenario} ${formatInteger(Math.ceil(c.breakEvenIterationsPerDay))}`;
+    })
+    .join(', ');
+  return `Break-even volumes (${points} a day) differ because each scenario's mix of actions costs a different amount per iteration, on the API and locally; the hardware's fixed cost is the same.`;
 }
 
 export async function renderReportFromDirs(dirs: readonly string[]): Promise<string> {

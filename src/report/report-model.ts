@@ -1,6 +1,6 @@
 import { TIERS, type Tier } from '../router/types.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
-import { formatBudget, formatVerdict, roundUsd } from '../cli/format/alternatives-summary.js';
+import { flipsAtText, formatBudget, roundUsd } from '../cli/format/alternatives-summary.js';
 import { costItemRows } from '../cli/format/cost-items.js';
 import { headlinePeriod } from '../cli/format/period.js';
 import type { Summary } from '../sim/summary.js';
@@ -10,11 +10,24 @@ import {
   costQualityChart,
   latencyChart,
   projectionChart,
+  tierChart,
   type ChartSpec,
-  type MonthPoint,
 } from './chart-specs.js';
+import { costVolumeChart } from './comparison-view.js';
+import {
+  differenceChart,
+  proportionDifference,
+  tornadoChart,
+  type DifferencePoint,
+} from './decision-charts.js';
+import { deployView, type DeployView } from './deploy-view.js';
+import { fallbackExample } from './fallback-view.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from './format-numbers.js';
+import { monthlySeries } from './projection-view.js';
 import { qualityView, type QualityView } from './quality-view.js';
+import { headline, type Headline } from './verdict-view.js';
+
+export { monthlySeries } from './projection-view.js';
 
 /** One saved run, as the report reads it. */
 export interface LoadedRun {
@@ -25,7 +38,6 @@ export interface LoadedRun {
   monteCarlo?: MonteCarlo;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const TIER_USE: Record<Tier, string> = {
   LOCAL_FAST: 'classification, yes/no, extraction, tags',
   LOCAL_QUALITY: 'code, edits, reasoning, summaries',
@@ -34,67 +46,52 @@ const TIER_USE: Record<Tier, string> = {
 
 const pct = (part: number, whole: number): number => (whole ? (part / whole) * 100 : 0);
 
-/**
- * Twelve months from the run's start. A run that covers a year uses what it simulated; a shorter one
- * projects its per-day cost onto each month's days (and says so).
- */
-export function monthlySeries(summary: Summary): { months: MonthPoint[]; projected: boolean } {
-  const hybridMonths = Object.entries(summary.hybrid.perMonth);
-  const apiMonths = summary.baseline.perMonth;
-  const fixedPerMonth = summary.config.localCosts.fixedUsdPerMonth;
-  const days = summary.run.days;
-  const energyPerDay = days > 0 ? summary.cost.hybrid.energyUsd / days : 0;
-  const label = (key: string): string => `${MONTHS[Number(key.slice(5, 7)) - 1]} ${key.slice(2, 4)}`;
-  if (hybridMonths.length >= 12 && days >= 360) {
-    return {
-      projected: false,
-      months: hybridMonths.slice(0, 12).map(([key, value]) => {
-        const monthDays = new Date(
-          Date.UTC(Number(key.slice(0, 4)), Number(key.slice(5, 7)), 0),
-        ).getUTCDate();
-        return {
-          month: label(key),
-          hybrid: value.costUsd,
-          hybridAllIn: value.costUsd + fixedPerMonth + energyPerDay * monthDays,
-          pureApi: apiMonths[key]?.costUsd ?? 0,
-        };
-      }),
-    };
-  }
-  // Projected: the headline year spread over the twelve months by their days, so the table adds up to the
-  // same yearly totals as the headline (a leap February does not add a 366th day).
-  const start = new Date(`${summary.run.startDate}T00:00:00Z`);
-  const spans: { key: string; monthDays: number }[] = [];
-  for (let i = 0; i < 12; i++) {
-    const first = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1));
-    const monthDays = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-    spans.push({ key: first.toISOString().slice(0, 7), monthDays });
-  }
-  const totalDays = spans.reduce((sum, m) => sum + m.monthDays, 0);
-  const cost = summary.cost;
-  const fixedPerYear = fixedPerMonth * 12;
-  const months: MonthPoint[] = spans.map(({ key, monthDays }) => {
-    const share = monthDays / totalDays;
-    return {
-      month: label(key),
-      hybrid: cost.hybrid.marginal.perYear * share,
-      hybridAllIn: (cost.hybrid.allIn.perYear - fixedPerYear) * share + fixedPerMonth,
-      pureApi: cost.pureApi.perYear * share,
-    };
-  });
-  return { months, projected: true };
+/** Where quality and latency come from, said before any figure. */
+export interface Banner {
+  kind: 'simulated' | 'profiles' | 'recorded' | 'measured';
+  text: string;
 }
 
-/** The cost picture a decision rests on: verdict against the cheapest alternative, items, tornado. */
+export function banner(s: Summary): Banner {
+  const backend = (s.run.backend as Summary['run']['backend'] | undefined) ?? 'simulated';
+  if (backend === 'ledger')
+    return {
+      kind: 'measured',
+      text: 'Measured: real usage recorded in the ledger by the production router.',
+    };
+  if (backend === 'real')
+    return {
+      kind: 'measured',
+      text: 'Measured: every request was sent to the configured model servers; latency and check results are what they returned.',
+    };
+  if (s.recordedQuality)
+    return {
+      kind: 'recorded',
+      text: `Quality from recorded answers: real model outputs and their labels (${s.accuracy.source}). Latency is simulated from profiles; local models were not run.`,
+    };
+  if (s.profileOrigin)
+    return {
+      kind: 'profiles',
+      text: `Simulated from profiles measured by ${s.profileOrigin.generatedBy}${s.profileOrigin.hardware ? ` on ${s.profileOrigin.hardware}` : ''} (${s.profileOrigin.file}): local models were not run for this report.`,
+    };
+  return {
+    kind: 'simulated',
+    text: 'Simulated: local models were not run. Quality and latency come from assumed profiles in the config; costs are computed from token counts and prices.',
+  };
+}
+
+/** The cost picture a decision rests on: alternatives, items, and the tornado against the cheapest. */
 function economicsView(
   s: Summary,
-): Pick<RunView, 'economics' | 'costItems' | 'alternatives' | 'sensitivity' | 'sensitivityCaption'> {
+): Pick<RunView, 'notes' | 'costItems' | 'alternatives' | 'sensitivity' | 'sensitivityCaption'> {
   const period = headlinePeriod(s);
   const strip = (line: string): string => line.replace(/^[A-Z]+ {2}/, '').trim();
-  const economics = [...formatVerdict(s), ...formatBudget(s)].filter((l) => l.trim()).map(strip);
+  const notes = formatBudget(s)
+    .filter((l) => l.trim())
+    .map(strip);
   const w = s.run.window;
   if (w && !period.annualised)
-    economics.unshift(
+    notes.unshift(
       `The recorded window is ${w.hours.toFixed(2)} hours, under a day: figures are for the window, not a year (--annualise extrapolates ×${formatInteger(Math.round(w.yearScaleFactor))}).`,
     );
   const costItems = costItemRows(s).map((r) => ({
@@ -103,8 +100,9 @@ function economicsView(
     source: r.source,
   }));
   costItems.push({ item: 'total', usd: formatCurrency(period.of(s.cost.hybrid.allIn)), source: '' });
-  const alternatives = (s.alternatives ?? []).map((a) => ({
+  const alternatives = ((s.alternatives as Summary['alternatives'] | undefined) ?? []).map((a) => ({
     name: `${a.name}${a.name === s.cheapestAlternative ? ' (cheapest)' : ''}`,
+    description: a.description,
     usd: formatCurrency(period.of(a.comparison.pureApi)),
     saves: `${formatCurrency(period.of(a.comparison.pureApi) - period.of(a.comparison.hybrid.allIn))} (${formatPercent(a.comparison.savings.allInPct)})`,
     breakEven:
@@ -113,48 +111,50 @@ function economicsView(
         : formatInteger(Math.ceil(a.comparison.breakEvenIterationsPerDay)),
     cacheReads: formatPercent(a.promptCache?.hitPct ?? 0),
   }));
-  const tornado = (s.sensitivity ?? []).find((x) => x.alternative === s.cheapestAlternative);
-  const scale = period.of({
-    perDay: 1,
-    perWeek: 7,
-    perMonth: s.cost.daysPerMonth,
-    perYear: s.cost.daysPerMonth * 12,
-  });
-  const per = (total: number): string => roundUsd(s.cost.days > 0 ? (total / s.cost.days) * scale : 0);
+  const tornado = ((s.sensitivity as Summary['sensitivity'] | undefined) ?? []).find(
+    (x) => x.alternative === s.cheapestAlternative,
+  );
   return {
-    economics,
+    notes,
     costItems,
     alternatives,
     sensitivity: (tornado?.rows ?? []).map((r) => ({
       assumption: r.assumption,
       range: r.range,
-      low: per(r.low),
-      high: per(r.high),
+      low: perPeriod(s, r.low),
+      high: perPeriod(s, r.high),
       flips: r.flipsVerdict,
+      flipsAt: `${flipsAtText(r)}${r.flipsVerdict ? ' (inside the range)' : ''}`,
     })),
     sensitivityCaption: tornado
-      ? `Hybrid all-in saving against ${tornado.alternative} ${period.column} (base ${per(tornado.rows[0]?.base ?? 0)}), one assumption at a time; ${tornado.method}`
+      ? `Hybrid all-in saving against ${tornado.alternative} ${period.column} (base ${perPeriod(s, tornado.rows[0]?.base ?? 0)}): ${tornado.method}.`
       : '',
   };
 }
 
-/** The plain-language verdict of the executive summary. */
-export function verdict(summary: Summary): string {
-  const { cost, hybrid, baseline, run } = summary;
-  const apiModel =
-    summary.config.models.find((m) => m.enabled && m.tier === 'API_FALLBACK')?.name ?? 'the API model';
-  const breakEven = cost.breakEvenIterationsPerDay;
-  const volume = run.iterationsPerDay;
-  const period = headlinePeriod(summary);
+/** A run total (USD over the run) for the headline period, rounded for people. */
+function perPeriod(s: Summary, total: number): string {
+  return roundUsd(periodValue(s, total));
+}
+
+function periodValue(s: Summary, total: number): number {
+  const scale = headlinePeriod(s).of({
+    perDay: 1,
+    perWeek: 7,
+    perMonth: s.cost.daysPerMonth,
+    perYear: s.cost.daysPerMonth * 12,
+  });
+  return s.cost.days > 0 ? (total / s.cost.days) * scale : 0;
+}
+
+/** Quality and latency in one sentence each, with one definition per metric. */
+export function qualitySentence(summary: Summary): string {
+  const { hybrid, baseline, run } = summary;
+  const apiShare = pct(hybrid.requests - hybrid.localServed, hybrid.requests);
   const parts = [
-    `At ${formatInteger(volume)} agent iterations a day, routing with hybridllm would cost ${formatCurrency(period.of(cost.hybrid.marginal))} ${period.phrase} in API fees instead of ${formatCurrency(period.of(cost.pureApi))} for the same workload sent to ${apiModel} — ${formatPercent(cost.savings.marginalPct)} less.`,
-    `Counting the local machines (energy and ${formatCurrency(summary.config.localCosts.fixedUsdPerMonth)} a month of hardware, operations and fixed costs), the all-in saving against it is ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))} ${period.phrase} (${formatPercent(cost.savings.allInPct)}).`,
-    breakEven === null
-      ? 'At these prices the local tiers never pay for their fixed cost.'
-      : `The local machine pays for itself above ${formatInteger(Math.ceil(breakEven))} iterations a day; this workload is ${volume >= breakEven ? 'above' : 'below'} that.`,
     run.kind === 'ledger'
-      ? `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check, ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (measured; pure-API quality cannot be measured from usage).`
-      : `${formatPercent(pct(hybrid.passed, hybrid.requests))} of answers passed the quality check (pure API: ${formatPercent(pct(baseline.passed, baseline.requests))}), ${formatPercent(pct(hybrid.fallbacks, hybrid.requests))} of requests needed a fallback, and the median request took ${formatDuration(hybrid.latencyMs.p50)} (pure API: ${formatDuration(baseline.latencyMs.p50)}).`,
+      ? `${formatPercent(pct(hybrid.passed, hybrid.requests))} of requests were answered acceptably, ${formatPercent(apiShare)} needed the API, and the average request took ${formatDuration(hybrid.latencyMs.mean)} (measured; pure-API quality cannot be measured from usage).`
+      : `${formatPercent(pct(hybrid.passed, hybrid.requests))} of requests were answered acceptably (pure API: ${formatPercent(pct(baseline.passed, baseline.requests))}), ${formatPercent(apiShare)} needed the API, and the average request took ${formatDuration(hybrid.latencyMs.mean)} (pure API: ${formatDuration(baseline.latencyMs.mean)}).`,
   ];
   const accuracy = summary.accuracy as Summary['accuracy'] | undefined;
   if (summary.recordedQuality)
@@ -163,34 +163,56 @@ export function verdict(summary: Summary): string {
     );
   else if (accuracy?.hybrid !== undefined)
     parts.push(
-      `Expected accuracy ${formatPercent(accuracy.hybrid * 100)} (pure API ${formatPercent((accuracy.baseline ?? 0) * 100)}) is ${accuracy.basis === 'assumed' ? 'simulated from assumed rates, not measured' : `simulated from ${accuracy.basis} rates`}.`,
+      `Accuracy ${formatPercent(accuracy.hybrid * 100)} (pure API ${formatPercent((accuracy.baseline ?? 0) * 100)}) is ${accuracy.basis === 'assumed' ? 'simulated from assumed rates, not measured' : `simulated from ${accuracy.basis} rates`}.`,
     );
   return parts.join(' ');
 }
 
 export interface RunView {
   id: string;
+  /** Prefix of section ids: empty in a one-run report, `runN-` in a comparative one. */
+  prefix: string;
   name: string;
   dir: string;
   title: string;
-  verdict: string;
-  /** The verdict against the cheapest API-only alternative, the window and budget notes: first. */
-  economics: string[];
+  banner: Banner;
+  headline: Headline;
+  /** The quality and latency sentence under the verdict. */
+  qualitySentence: string;
+  /** Window and budget notes. */
+  notes: string[];
   costItems: { item: string; usd: string; source: string }[];
-  alternatives: { name: string; usd: string; saves: string; breakEven: string; cacheReads: string }[];
-  sensitivity: { assumption: string; range: string; low: string; high: string; flips: boolean }[];
+  alternatives: {
+    name: string;
+    description: string;
+    usd: string;
+    saves: string;
+    breakEven: string;
+    cacheReads: string;
+  }[];
+  sensitivity: {
+    assumption: string;
+    range: string;
+    low: string;
+    high: string;
+    flips: boolean;
+    flipsAt: string;
+  }[];
   sensitivityCaption: string;
-  figures: { label: string; value: string; assumption: boolean }[];
+  deploy: DeployView;
   scorecard: { name: string; target: string; display: string; passed: boolean }[];
   monteCarlo: { label: string; value: string }[] | undefined;
   projected: boolean;
-  charts: ChartSpec[];
+  /** The twelve months as a table that prints. */
+  months: { month: string; pureApi: string; hybridAllIn: string; hybridApi: string }[];
+  monthsTotal: { pureApi: string; hybridAllIn: string; hybridApi: string };
+  charts: Record<ChartKey, ChartSpec | undefined>;
   tiers: { tier: string; started: string; served: string; calls: string; cost: string }[];
   speedups: { model: string; speedup: string }[];
   chains: { chain: string; count: string; share: string }[];
   wastedCost: string;
   example: { prompt: string; trace: string } | undefined;
-  capacity: {
+  models: {
     model: string;
     tier: string;
     size: string;
@@ -199,14 +221,59 @@ export interface RunView {
     cost: string;
     use: string;
   }[];
+  /** Configured models this run never called. */
+  notCalled: string;
   assumptions: { label: string; value: string }[];
   prices: { model: string; input: string; output: string; cached: string; source: string }[];
   actions: { action: string; share: string; expects: string; input: string; output: string }[];
   quality: QualityView;
 }
 
+export const CHART_KEYS = [
+  'volume',
+  'tornado',
+  'projection',
+  'tiers',
+  'latency',
+  'costQuality',
+  'difference',
+  'confidence',
+  'checks',
+  'passTier',
+  'chains',
+] as const;
+export type ChartKey = (typeof CHART_KEYS)[number];
+
+function qualityDifferences(s: Summary): DifferencePoint[] {
+  const { hybrid, baseline } = s;
+  if (s.run.kind === 'ledger' || !baseline.requests) return [];
+  const out = [
+    proportionDifference(
+      'answered acceptably',
+      { hits: hybrid.passed, n: hybrid.requests },
+      { hits: baseline.passed, n: baseline.requests },
+    ),
+  ];
+  const h = hybrid.quality;
+  const b = baseline.quality;
+  if (h?.labelled && b?.labelled)
+    out.push(
+      proportionDifference(
+        s.recordedQuality ? 'right (recorded labels)' : 'right (simulated)',
+        { hits: h.correct, n: h.labelled },
+        { hits: b.correct, n: b.labelled },
+      ),
+    );
+  return out;
+}
+
 /** Everything the templates show for one run: figures formatted for people, charts specified. */
-export function runView(run: LoadedRun, index: number, scenarioActions: RunView['actions']): RunView {
+export function runView(
+  run: LoadedRun,
+  index: number,
+  scenarioActions: RunView['actions'],
+  comparative = false,
+): RunView {
   const s = run.summary;
   const id = `run${index + 1}`;
   const { cost, hybrid, baseline } = s;
@@ -217,9 +284,37 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
     .filter(([, m]) => m.tier === 'API_FALLBACK' && m.calls > 0)
     .sort(([, a], [, b]) => b.calls - a.calls)[0];
   const apiMean = api?.[1].latencyMs.mean ?? baseline.latencyMs.mean;
-  const charts: ChartSpec[] = [
-    projectionChart(`${id}-projection`, months),
-    latencyChart(
+  const economics = economicsView(s);
+  const tornado = ((s.sensitivity as Summary['sensitivity'] | undefined) ?? []).find(
+    (x) => x.alternative === s.cheapestAlternative,
+  );
+  const differences = qualityDifferences(s);
+  const charts: RunView['charts'] = {
+    volume: costVolumeChart(`${id}-volume`, [s]),
+    tornado: tornado?.rows.length
+      ? tornadoChart(
+          `${id}-tornado`,
+          tornado.rows.map((r) => ({
+            assumption: r.assumption,
+            range: r.range,
+            low: periodValue(s, r.low),
+            base: periodValue(s, r.base),
+            high: periodValue(s, r.high),
+          })),
+          headlinePeriod(s).column,
+        )
+      : undefined,
+    projection: projectionChart(`${id}-projection`, months),
+    tiers: tierChart(
+      `${id}-tiers`,
+      TIERS.map((tier) => ({
+        scenario: s.run.scenario,
+        tier,
+        calls: hybrid.byTier[tier].calls,
+        costUsd: hybrid.byTier[tier].costUsd,
+      })),
+    ),
+    latency: latencyChart(
       `${id}-latency`,
       models.map(([model, m]) => ({
         model,
@@ -229,7 +324,7 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         p99: m.latencyMs.p99,
       })),
     ),
-    costQualityChart(
+    costQuality: costQualityChart(
       `${id}-cost-quality`,
       models
         .filter(([, m]) => m.calls > 0)
@@ -241,10 +336,11 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
           passRate: m.passes / m.calls,
         })),
     ),
-    confidenceChart(`${id}-confidence`, hybrid.confidenceHistogram, s.config.qualityThreshold),
-    barChart(
+    difference: differences.length ? differenceChart(`${id}-difference`, differences) : undefined,
+    confidence: confidenceChart(`${id}-confidence`, hybrid.confidenceHistogram, s.config.qualityThreshold),
+    checks: barChart(
       `${id}-checks`,
-      'Quality-check failures',
+      'Quality-check failures, by check',
       [
         { label: 'format', value: hybrid.checkFailures.format },
         { label: 'completeness', value: hybrid.checkFailures.completeness },
@@ -254,17 +350,17 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
       ],
       'answers scoring below 1',
     ),
-    barChart(
+    passTier: barChart(
       `${id}-pass-tier`,
-      'Pass rate per tier',
+      'Check passed, share of calls per tier',
       TIERS.map((tier) => ({
         label: tier,
         value: hybrid.byTier[tier].calls ? hybrid.byTier[tier].passes / hybrid.byTier[tier].calls : 0,
       })),
-      'pass rate of calls',
+      'share of calls whose answer passed the check',
       '.1%',
     ),
-    barChart(
+    chains: barChart(
       `${id}-chains`,
       'Fallback chains',
       Object.entries(hybrid.chains)
@@ -273,27 +369,14 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         .map(([chain, count]) => ({ label: chain, value: count })),
       'requests',
     ),
-  ];
-  const example = hybrid.exampleFallback;
-  const trace = example
-    ? example.attempts
-        .map((a, i) => {
-          const checks = Object.entries(a.checks).map(
-            ([name, c]) =>
-              `    ${name.padEnd(13)} ${c.score >= 0.999 ? '✓' : c.score <= 0.001 ? '✗' : '~'} ${c.note}`,
-          );
-          return [
-            `Attempt ${i + 1}: ${a.model} (${a.tier})`,
-            `  Time ${formatDuration(a.latencyMs)}   Cost ${formatCurrency(a.costUsd)}`,
-            ...(a.error ? [`  Error: ${a.error}`] : checks),
-            a.error ? '' : `  Confidence ${a.confidence.toFixed(2)} → ${a.passed ? 'PASS' : 'FAIL'}`,
-          ].join('\n');
-        })
-        .join('\n        │\n        ▼ FALLBACK\n') +
-      `\n\nTotal: ${example.totals.attempts} attempts, ${formatCurrency(example.totals.costUsd)}, ${formatDuration(example.totals.latencyMs)}`
-    : '';
+  };
+  const sum = (key: 'pureApi' | 'hybridAllIn' | 'hybrid'): string =>
+    formatCurrency(months.reduce((total, m) => total + m[key], 0));
+  const called = (name: string): boolean => (hybrid.byModel[name]?.calls ?? 0) > 0;
+  const notCalled = s.config.models.filter((m) => m.enabled && !called(m.name)).map((m) => m.name);
   return {
     id,
+    prefix: comparative ? `${id}-` : '',
     name: s.run.scenario,
     dir: run.name,
     title:
@@ -302,39 +385,11 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         : s.run.kind === 'ledger'
           ? `Real usage from the ledger: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days from ${s.run.startDate}`
           : `Recorded workload ${s.run.workloadFile ?? ''}: ${formatInteger(n)} requests over ${s.run.days.toFixed(2)} days`,
-    verdict: verdict(s),
-    ...economicsView(s),
-    figures: [
-      { label: 'Pure API, per year', value: formatCurrency(cost.pureApi.perYear), assumption: true },
-      {
-        label: 'Hybrid, per year (API fees)',
-        value: formatCurrency(cost.hybrid.marginal.perYear),
-        assumption: true,
-      },
-      {
-        label: 'Hybrid, per year (all-in)',
-        value: formatCurrency(cost.hybrid.allIn.perYear),
-        assumption: true,
-      },
-      {
-        label: 'Savings (marginal)',
-        value: `${formatCurrency(cost.savings.perYearMarginal)} · ${formatPercent(cost.savings.marginalPct)}`,
-        assumption: true,
-      },
-      {
-        label: 'Savings (all-in)',
-        value: `${formatCurrency(cost.savings.perYearAllIn)} · ${formatPercent(cost.savings.allInPct)}`,
-        assumption: true,
-      },
-      {
-        label: 'Break-even volume',
-        value:
-          cost.breakEvenIterationsPerDay === null
-            ? 'never'
-            : `${formatInteger(Math.ceil(cost.breakEvenIterationsPerDay))} iterations/day`,
-        assumption: true,
-      },
-    ],
+    banner: banner(s),
+    headline: headline(s),
+    qualitySentence: qualitySentence(s),
+    ...economics,
+    deploy: deployView(s),
     scorecard: s.scorecard.map((m) => ({
       name: m.name,
       target: m.target,
@@ -355,11 +410,18 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
         value: `${formatPercent(run.monteCarlo.metrics.savingsPct.mean)} [${formatPercent(run.monteCarlo.metrics.savingsPct.low)}, ${formatPercent(run.monteCarlo.metrics.savingsPct.high)}]`,
       },
       {
-        label: 'Pass rate',
+        label: 'Answered acceptably',
         value: `${formatPercent(run.monteCarlo.metrics.passRatePct.mean, 2)} [${formatPercent(run.monteCarlo.metrics.passRatePct.low, 2)}, ${formatPercent(run.monteCarlo.metrics.passRatePct.high, 2)}]`,
       },
     ],
     projected,
+    months: months.map((m) => ({
+      month: m.month,
+      pureApi: formatCurrency(m.pureApi),
+      hybridAllIn: formatCurrency(m.hybridAllIn),
+      hybridApi: formatCurrency(m.hybrid),
+    })),
+    monthsTotal: { pureApi: sum('pureApi'), hybridAllIn: sum('hybridAllIn'), hybridApi: sum('hybrid') },
     charts,
     tiers: TIERS.map((tier) => {
       const t = hybrid.byTier[tier];
@@ -383,22 +445,25 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
       share: formatPercent(pct(count, n), 2),
     })),
     wastedCost: formatCurrency(hybrid.wastedCostUsd),
-    example: example ? { prompt: example.prompt, trace } : undefined,
-    capacity: s.config.models.map((m) => {
-      const measured = hybrid.byModel[m.name];
-      return {
-        model: m.name,
-        tier: m.tier,
-        size: m.sizeGb === null ? 'API' : `${m.sizeGb} GB`,
-        p50: measured ? formatDuration(measured.latencyMs.p50) : m.enabled ? 'not called' : 'disabled',
-        passRate: measured?.calls ? formatPercent(pct(measured.passes, measured.calls)) : '–',
-        cost:
-          m.tier === 'API_FALLBACK'
-            ? `${formatCurrency(m.inputPerMtok)} / ${formatCurrency(m.outputPerMtok)} per M tokens`
-            : `free (${m.watts} W)`,
-        use: TIER_USE[m.tier as Tier],
-      };
-    }),
+    example: fallbackExample(s),
+    models: s.config.models
+      .filter((m) => called(m.name))
+      .map((m) => {
+        const measured = hybrid.byModel[m.name]!;
+        return {
+          model: m.name,
+          tier: m.tier,
+          size: m.sizeGb === null ? 'API' : `${m.sizeGb} GB`,
+          p50: formatDuration(measured.latencyMs.p50),
+          passRate: formatPercent(pct(measured.passes, measured.calls)),
+          cost:
+            m.tier === 'API_FALLBACK'
+              ? `${formatCurrency(m.inputPerMtok)} / ${formatCurrency(m.outputPerMtok)} per M tokens`
+              : `no API fee (${m.watts} W)`,
+          use: TIER_USE[m.tier as Tier],
+        };
+      }),
+    notCalled: notCalled.length ? `Configured but never called in this run: ${notCalled.join(', ')}.` : '',
     assumptions: [
       {
         label: 'Scenario',
@@ -412,7 +477,7 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
       { label: 'Simulation profiles', value: s.profiles },
       {
         label: 'Local costs',
-        value: `${formatCurrency(s.config.localCosts.usdPerKwh)} per kWh, ${formatCurrency(s.config.localCosts.fixedUsdPerMonth)} per month fixed (hardware or rented GPU); energy = watts × busy time`,
+        value: `${formatCurrency(s.config.localCosts.usdPerKwh)} per kWh; ${formatCurrency(s.config.localCosts.fixedUsdPerMonth)} a month of hardware, operations and other fixed costs (items under Costs)`,
       },
       {
         label: 'Quality threshold',
@@ -420,9 +485,9 @@ export function runView(run: LoadedRun, index: number, scenarioActions: RunView[
       },
       { label: 'Daily API budget', value: formatCurrency(s.config.dailyBudgetUsd) },
       {
-        label: 'Pure-API baseline',
+        label: 'API-only alternatives',
         value:
-          'the same workload and seed through the same router with prefer_local off (no self-critique, no budget)',
+          'the same workload and seed through the same router with no local models (no self-critique, no budget)',
       },
       { label: 'Config', value: `${s.config.file} (sha256 ${s.config.sha256})` },
       { label: 'Tool', value: `hybridllm ${s.tool.version}` },

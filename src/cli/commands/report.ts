@@ -5,6 +5,7 @@ import { loadConfigFile } from '../../config/load-config.js';
 import { openLedger, resolveLedgerPath } from '../../ledger/ledger-db.js';
 import { summaryFromLedger } from '../../ledger/ledger-summary.js';
 import { parseWhen } from '../../ledger/usage-query.js';
+import { PAPERS, printPdf, type Paper } from '../../report/print-pdf.js';
 import { loadRun, renderReport, renderReportFromDirs } from '../../report/render-report.js';
 import type { LoadedRun } from '../../report/report-model.js';
 import { configOption, resolveConfigPath } from '../options.js';
@@ -19,6 +20,8 @@ interface ReportArgs {
   ledger?: string;
   against?: string;
   config?: string;
+  pdf?: string;
+  paper: Paper;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -27,9 +30,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .usage(
-        `hybridllm report RUN_DIR [RUN_DIR…] [--out FILE]
+        `hybridllm report RUN_DIR [RUN_DIR…] [--out FILE] [--pdf [FILE]]
 
-Renders one self-contained HTML file (inline CSS and SVG charts, no script, no network; prints on A4/Letter) from run folders written by \`hybridllm simulate\`: executive summary and scorecard, 12-month projection, tier distribution, latency, cost vs quality, quality checks, fallback chains, model matrix, assumptions. The report is a pure function of the folders: rendering again gives the same bytes.`,
+Renders one self-contained HTML file (inline CSS and SVG charts, no script, no network) from run folders written by \`hybridllm simulate\`. It leads with the verdict: the hybrid's all-in yearly cost against the cheapest API-only alternative, and the volume where the hardware pays for itself. Then: how sure (a tornado of the assumptions, and where each would flip the verdict), what to deploy (hardware, models used, utilisation, risks), costs (against volume, item by item, twelve months), success metrics, tiers, latency, cost vs quality, quality, escalations, models used, glossary and assumptions. Several folders give one comparison (one chart, one table, shared scales) with each scenario's detail collapsed below. It reads on a phone and prints on A4 or Letter with its tables; --pdf prints it through Chromium when one is installed. The HTML is a pure function of the folders: rendering again gives the same bytes.`,
       )
       .positional('runs', { type: 'string', array: true, describe: 'Run folders (reports/<run-id>)' })
       .option('from-ledger', {
@@ -54,7 +57,18 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
         type: 'string',
         describe: 'Output file (default: RUN_DIR/report.html for one run, ./report.html for several)',
       })
+      .option('pdf', {
+        type: 'string',
+        describe:
+          'Also print it to PDF through Chromium (apt-get install -y chromium; or $HYBRIDLLM_CHROMIUM). Default file: the HTML path with .pdf',
+      })
+      .option('paper', {
+        choices: PAPERS,
+        default: 'a4' as Paper,
+        describe: 'With --pdf: paper size',
+      })
       .example('$0 report reports/20261124-221346-heavy-s33', 'writes report.html into the run folder')
+      .example('$0 report reports/20261124-221346-heavy-s33 --pdf', 'and report.pdf beside it')
       .example(
         '$0 report reports/*-light-* reports/*-medium-* reports/*-heavy-* --out comparison.html',
         'one comparative report',
@@ -96,5 +110,15 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
     const out = args.out ?? (runs.length === 1 ? join(runs[0]!, 'report.html') : 'report.html');
     writeFileSync(out, html);
     process.stdout.write(`${out}\n`);
+    if (args.pdf !== undefined) {
+      const pdfOut = args.pdf || out.replace(/\.html?$/i, '') + '.pdf';
+      try {
+        const { pages } = await printPdf(html, pdfOut, { paper: args.paper });
+        process.stdout.write(`${pdfOut} (${pages} ${args.paper === 'letter' ? 'Letter' : 'A4'} pages)\n`);
+      } catch (error) {
+        if (error instanceof Error) error.message = `${error.message} The HTML report is at ${out}.`;
+        throw error;
+      }
+    }
   },
 };

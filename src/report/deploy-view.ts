@@ -1,0 +1,109 @@
+import type { Summary } from '../sim/summary.js';
+import { formatInteger, formatPercent } from './format-numbers.js';
+import { verdictComparison } from './verdict-view.js';
+
+/** What to deploy: the hardware, the local models the run used on it, how busy it was, and the risks. */
+export interface DeployView {
+  machines: {
+    name: string;
+    description: string;
+    count: number;
+    memory: string;
+    models: { name: string; tier: string; memory: string; calls: string; busy: string }[];
+    unused: string;
+    averageUse: string;
+    peakDayUse: string;
+    overloaded: boolean;
+  }[];
+  /** Local models used but placed on no hardware item (the bare monthly shorthand). */
+  unplaced: { name: string; tier: string; calls: string }[];
+  risks: string[];
+  /** How the utilisation figures are computed, said once. */
+  method: string;
+}
+
+const gb = (value: number): string => `${value.toFixed(1)} GB`;
+
+/**
+ * Utilisation from busy time: each model's summed busy time over the hours the machine is on. Local servers
+ * are simulated with unlimited parallel capacity, so above 100% means the workload needs more than one.
+ */
+export function deployView(s: Summary): DeployView {
+  const local = s.config.localCosts as Summary['config']['localCosts'] | undefined;
+  const hardware = local?.hardware ?? [];
+  const byModel = s.hybrid.byModel;
+  const perDay = s.hybrid.requestsPerDay ?? [];
+  const meanPerDay = perDay.length ? perDay.reduce((a, b) => a + b, 0) / perDay.length : 0;
+  const peakFactor = meanPerDay > 0 ? Math.max(...perDay) / meanPerDay : 1;
+  const placed = new Set<string>();
+  const machines = hardware.map((item) => {
+    const used = item.models.filter((m) => (byModel[m.name]?.calls ?? 0) > 0);
+    const unused = item.models.filter((m) => (byModel[m.name]?.calls ?? 0) === 0);
+    for (const m of item.models) placed.add(m.name);
+    const busyMs = used.reduce((sum, m) => sum + (byModel[m.name]?.busyMs ?? 0), 0);
+    const onMs = s.cost.days * item.hoursOnPerDay * 3_600_000 * Math.max(1, item.count);
+    const average = onMs > 0 ? (busyMs / onMs) * 100 : 0;
+    const peakDay = average * peakFactor;
+    const usedGb = used.reduce((sum, m) => sum + m.residentGb, 0);
+    return {
+      name: item.name,
+      description: item.description,
+      count: item.count,
+      memory: `${gb(usedGb)} of ${gb(item.gpuMemoryGb)} for the models this run used${unused.length ? ` (${gb(item.models.reduce((sum, m) => sum + m.residentGb, 0))} with every model placed on it)` : ''}`,
+      models: used.map((m) => ({
+        name: m.name,
+        tier: s.config.models.find((c) => c.name === m.name)?.tier ?? '',
+        memory: `${gb(m.residentGb)} (${gb(m.weightsGb)} weights + ${gb(m.kvGb)} KV cache)`,
+        calls: formatInteger(byModel[m.name]?.calls ?? 0),
+        busy: `${((byModel[m.name]?.busyMs ?? 0) / 3_600_000).toFixed(1)} h`,
+      })),
+      unused: unused.length
+        ? `Placed here but never called in this run: ${unused.map((m) => `${m.name} (${gb(m.residentGb)})`).join(', ')}. Leaving them off frees ${gb(unused.reduce((sum, m) => sum + m.residentGb, 0))}.`
+        : '',
+      averageUse: formatPercent(average, average < 1 ? 2 : 1),
+      peakDayUse: formatPercent(peakDay, peakDay < 1 ? 2 : 1),
+      overloaded: peakDay > 100,
+    };
+  });
+  const unplaced = s.config.models
+    .filter((m) => m.tier !== 'API_FALLBACK' && !placed.has(m.name) && (byModel[m.name]?.calls ?? 0) > 0)
+    .map((m) => ({ name: m.name, tier: m.tier, calls: formatInteger(byModel[m.name]!.calls) }));
+  return {
+    machines,
+    unplaced,
+    risks: risks(s, machines),
+    method:
+      'Utilisation is the models’ summed busy time over the hours the machine is on. The peak day scales it by the busiest day’s requests. Local servers are simulated with unlimited parallel capacity, so queueing at the peak hour is not modelled: above 100% means one machine cannot keep up.',
+  };
+}
+
+function risks(s: Summary, machines: DeployView['machines']): string[] {
+  const out: string[] = [];
+  const { name, c } = verdictComparison(s);
+  if (c.savings.allInUsd < 0)
+    out.push(
+      `At this volume hybrid costs more than ${name} all-in${c.breakEvenIterationsPerDay === null ? ', at any volume' : `; it needs ${formatInteger(Math.ceil(c.breakEvenIterationsPerDay))} a day to break even`}.`,
+    );
+  const tornado = ((s.sensitivity as Summary['sensitivity'] | undefined) ?? []).find(
+    (x) => x.alternative === s.cheapestAlternative,
+  );
+  for (const row of tornado?.rows ?? [])
+    if (row.flipsVerdict)
+      out.push(`The verdict flips within the tested range of ${row.assumption} (${row.range}).`);
+  for (const entry of (s.lifecycle as Summary['lifecycle'] | undefined) ?? [])
+    out.push(`${entry.model} has an announced end of life on ${entry.endOfLife} (${entry.source}).`);
+  if (s.budget)
+    out.push(
+      `The daily API budget of $${s.budget.dailyBudgetUsd.toFixed(2)} was hit: ${formatInteger(s.budget.limited)} request(s) were kept local or refused instead of going to the API.`,
+    );
+  for (const m of machines)
+    if (m.overloaded)
+      out.push(
+        `${m.name} is busier than it can be on the peak day (${m.peakDayUse}): the workload needs more than ${m.count} of it, or requests will queue and time out.`,
+      );
+  if (s.run.backend !== 'real' && s.run.backend !== 'ledger' && !s.recordedQuality)
+    out.push(
+      'Quality and latency are simulated from profiles, not measured: run hybridllm bench on the hardware you would buy, then simulate --profiles.',
+    );
+  return out;
+}
