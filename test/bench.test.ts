@@ -166,7 +166,9 @@ describe('bench against the fake servers with injected latency', () => {
     expect(rows.filter((r) => r.state === 'errored')).toHaveLength(2);
     for (const file of ['summary.json', 'summary.csv', 'report.html', 'profiles.yaml'])
       expect(existsSync(join(outDir, file))).toBe(true);
-    expect(readFileSync(join(outDir, 'report.html'), 'utf8').match(/<svg /g)).toHaveLength(3);
+    expect(
+      readFileSync(join(outDir, 'report.html'), 'utf8').match(/<svg [^>]*data-variant="wide"/g),
+    ).toHaveLength(3);
   });
 
   it('a profile written by bench, fed to simulate, changes its latency figures accordingly', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { barChart, latencyChart, tierScatterChart, type ChartSpec } from '../report/chart-specs.js';
+import { barChart, latencyChart, narrowed, tierScatterChart, type ChartSpec } from '../report/chart-specs.js';
 import { formatDuration } from '../report/format-numbers.js';
 import { renderChart } from '../report/render-chart.js';
 import { toolVersion } from '../version.js';
@@ -8,10 +8,13 @@ import type { BenchSummary } from './bench-summary.js';
 
 const TEMPLATES = new URL('../report/templates/', import.meta.url);
 
-async function chartView(chart: ChartSpec): Promise<{ chart: ChartSpec; svg: string; rows: string[][] }> {
+async function chartView(
+  chart: ChartSpec,
+): Promise<{ chart: ChartSpec; svg: string; narrowSvg: string; rows: string[][] }> {
   return {
     chart,
     svg: await renderChart(chart),
+    narrowSvg: await renderChart({ ...chart, spec: narrowed(chart) }, 'narrow'),
     rows: chart.rows.map((row) =>
       row.map((v) => (typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : v)),
     ),
