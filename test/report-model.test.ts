@@ -5,7 +5,7 @@ import { loadProfileFile, profileYaml } from '../src/bench/profile.js';
 import type { Hardware } from '../src/bench/hardware.js';
 import { roundUsd } from '../src/cli/format/alternatives-summary.js';
 import { loadConfigFile } from '../src/config/load-config.js';
-import { comparisonRows, costVolumeChart } from '../src/report/comparison-view.js';
+import { comparisonRows, comparisonSentence, costVolumeChart } from '../src/report/comparison-view.js';
 import { deployView } from '../src/report/deploy-view.js';
 import { banner } from '../src/report/report-model.js';
 import { loadRun, renderReport } from '../src/report/render-report.js';
@@ -122,6 +122,23 @@ describe('the report model: verdict first, all-in', () => {
     expect(overview.match(/<figure class="chart"/g)).toHaveLength(1);
     expect(overview.match(/<table class="comparison">/g)).toHaveLength(1);
     expect(overview).toContain('differ because each scenario');
+    // One sentence first, over all three, from each scenario's saving against its cheapest alternative.
+    const savings = summaries.map((x) => {
+      const alt = cheapest(x).comparison;
+      return alt.pureApi.perYear - alt.hybrid.allIn.perYear;
+    });
+    const lead = comparisonSentence(summaries);
+    expect(
+      overview
+        .replace(/<[^>]+>/g, ' ')
+        .trim()
+        .startsWith(lead.sentence.replace(/&/g, '&amp;')),
+    ).toBe(true);
+    if (savings.every((x) => x < 0))
+      expect(lead.sentence).toMatch(
+        /^In every scenario — light \(50\/day\), medium \(200\/day\) and heavy \(500\/day\) — hybrid costs more all-in than api-tiered, by \$[\d,]+–\$[\d,]+ a year; the hardware pays for itself above [\d,]+–[\d,]+ a day\.$/,
+      );
+    expect(lead.tone).toBe(savings.every((x) => x >= 0) ? 'good' : 'bad');
   });
 
   it('what to deploy: the models the run used, their memory, and utilisation from busy time', () => {

@@ -100,3 +100,44 @@ export function costVolumeChart(id: string, summaries: readonly Summary[]): Char
   const unit = summaries.every((s) => s.run.kind === 'synthetic') ? 'iterations' : 'requests';
   return volumeChart(id, lines, marks, Math.ceil(max / nice) * nice, daysPerYear, unit);
 }
+
+/** The comparison in one sentence: where hybrid wins all-in, where it does not, and the break-even range. */
+export function comparisonSentence(summaries: readonly Summary[]): {
+  sentence: string;
+  tone: 'good' | 'bad';
+} {
+  const verdicts = summaries.map((s) => {
+    const { name, c } = verdictComparison(s);
+    return { s, name, saving: c.pureApi.perYear - c.hybrid.allIn.perYear, be: c.breakEvenIterationsPerDay };
+  });
+  const volume = (s: Summary): string =>
+    `${s.run.scenario} (${formatInteger(Math.round(s.run.iterationsPerDay))}/day)`;
+  const list = (items: string[]): string =>
+    items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  const names = [...new Set(verdicts.map((v) => v.name))];
+  const against = names.length === 1 ? names[0]! : 'the cheapest API-only alternative of each';
+  const wins = verdicts.filter((v) => v.saving >= 0);
+  const losses = verdicts.filter((v) => v.saving < 0);
+  const bes = verdicts.map((v) => v.be).filter((b): b is number => b !== null);
+  const range =
+    bes.length === 0
+      ? 'at these prices the hardware never pays for itself'
+      : `the hardware pays for itself above ${
+          Math.min(...bes) === Math.max(...bes)
+            ? formatInteger(Math.ceil(bes[0]!))
+            : `${formatInteger(Math.ceil(Math.min(...bes)))}–${formatInteger(Math.ceil(Math.max(...bes)))}`
+        } a day`;
+  const money = (vs: typeof verdicts): string => {
+    const amounts = vs.map((v) => Math.abs(v.saving));
+    const lo = roundUsd(Math.min(...amounts));
+    const hi = roundUsd(Math.max(...amounts));
+    return lo === hi ? lo : `${lo}–${hi}`;
+  };
+  const sentence =
+    losses.length === 0
+      ? `In every scenario — ${list(verdicts.map((v) => volume(v.s)))} — hybrid costs less all-in than ${against}: it saves ${money(wins)} a year; ${range}.`
+      : wins.length === 0
+        ? `In every scenario — ${list(verdicts.map((v) => volume(v.s)))} — hybrid costs more all-in than ${against}, by ${money(losses)} a year; ${range}.`
+        : `Hybrid saves all-in against ${against} in ${list(wins.map((v) => volume(v.s)))} (${money(wins)} a year) and costs more in ${list(losses.map((v) => volume(v.s)))} (${money(losses)} a year); ${range}.`;
+  return { sentence, tone: losses.length === 0 ? 'good' : 'bad' };
+}

@@ -7,7 +7,7 @@ import type { MonteCarlo } from '../sim/monte-carlo.js';
 import type { Summary } from '../sim/summary.js';
 import { toolVersion } from '../version.js';
 import { narrowed, type ChartSpec } from './chart-specs.js';
-import { comparisonRows, costVolumeChart } from './comparison-view.js';
+import { comparisonRows, comparisonSentence, costVolumeChart } from './comparison-view.js';
 import { formatInteger, formatPercent } from './format-numbers.js';
 import { GLOSSARY } from './glossary.js';
 import { renderChart } from './render-chart.js';
@@ -147,6 +147,7 @@ export async function renderReport(runs: readonly LoadedRun[]): Promise<string> 
   const summaries = runs.map((r) => r.summary);
   const overview = comparative
     ? {
+        lead: comparisonSentence(summaries),
         sentences: views.map((v) => ({ name: v.name, sentence: v.headline.sentence, tone: v.headline.tone })),
         rows: comparisonRows(summaries),
         volume: await chartView(costVolumeChart('comparison-volume', summaries)),
