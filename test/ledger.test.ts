@@ -499,7 +499,7 @@ describe('report --from-ledger', () => {
       ).code,
     ).toBe(0);
     const comparison = readFileSync(both, 'utf8');
-    expect(comparison).toContain('Scenarios side by side');
+    expect(comparison).toContain('Every scenario against every API-only alternative');
     expect(comparison).toMatch(/real usage[\s\S]*light/);
     const { summaryFromLedger } = await import('../src/ledger/ledger-summary.js');
     const ledgerDb = openLedger(ledgerPath, { readonly: true });
