@@ -3,10 +3,12 @@ import { classify } from '../router/classify.js';
 import { selectTier } from '../router/chain.js';
 import { isLocalTier, type RouteRequest } from '../router/types.js';
 import type { Scenario } from '../sim/load-scenario.js';
-import { alternativeConfig, pureApiConfig } from '../sim/run-simulation.js';
+import { alternativeConfig, baselineConfig } from '../sim/run-simulation.js';
+import type { ModelConfig as BaselineModel } from '../config/router-config.js';
 import { DEFAULT_HOURLY_WEIGHTS } from '../sim/synthetic-workload.js';
 import { expectedCacheUse, iterationOdds, type PrefixTraffic } from './analytic-cache.js';
-import { expectedRequest, type AttemptInput, type ExpectedRun } from './analytic-request.js';
+import { inputBands, type InputBand, type InputShape } from './analytic-input.js';
+import { chainOf, expectedRequest, type AttemptInput, type ExpectedRun } from './analytic-request.js';
 import { CALENDAR_DAYS_PER_MONTH, project, type CostProjection } from './cost-model.js';
 
 export type { ExpectedRun } from './analytic-request.js';
@@ -58,6 +60,7 @@ function requestOf([action, spec]: Action): RouteRequest {
     requiredFields: spec.required_fields,
     inputTokens: spec.input_tokens.mean,
     ...(spec.quality_critical ? { qualityCritical: true } : {}),
+    ...(spec.max_tokens === undefined ? {} : { maxTokens: spec.max_tokens }),
   };
 }
 
@@ -83,33 +86,50 @@ async function expectedRun(
   const totalShare = actions.reduce((sum, [, a]) => sum + a.share, 0);
   const session = scenario.session;
   const odds = iterationOdds(session?.iterations);
-  const meanIteration = odds.reduce((sum, p, k) => sum + p * k, 0);
   const hours = hoursOf(scenario);
-  const noCache = (spec: Action[1]): AttemptInput => ({
-    inputTokens:
-      spec.input_tokens.mean +
-      spec.shared_prefix_tokens +
-      meanIteration * (session?.history_tokens_per_iteration ?? 0),
-    cachedTokens: 0,
-    cacheWriteTokens: 0,
-  });
+  const history = session?.history_tokens_per_iteration ?? 0;
+  /** The action's input as the workload draws it, and the slices its models' context windows cut it into. */
+  const bandsOf = (action: Action): { band: InputBand; skip?: (m: ModelConfig) => boolean }[] => {
+    const [, spec] = action;
+    const request = requestOf(action);
+    const maxTokens = request.maxTokens ?? config.maxOutputTokens;
+    const shape: InputShape = {
+      mean: spec.input_tokens.mean,
+      sd: spec.input_tokens.sd,
+      offsets: odds.map((probability, k) => ({
+        probability,
+        tokens: spec.shared_prefix_tokens + k * history,
+      })),
+    };
+    const limit = (m: ModelConfig): number => m.contextWindow - maxTokens;
+    return inputBands(shape, chainOf(config, request).chain.map(limit)).map((band) => ({
+      band,
+      ...(band.lowerThreshold === -Infinity
+        ? {}
+        : { skip: (m: ModelConfig) => limit(m) <= band.lowerThreshold }),
+    }));
+  };
   // Pass 1: attempt odds per (prefix group, model), over all requests.
   const groupOdds = new Map<string, Map<string, number>>();
   for (const action of actions) {
     const [name, spec] = action;
-    const e = await expectedRequest(
-      config,
-      requestOf(action),
-      spec.output_tokens.mean,
-      faults,
-      fallback,
-      () => noCache(spec),
-    );
     const group = spec.prefix_group ?? name;
     let byModel = groupOdds.get(group);
     if (!byModel) groupOdds.set(group, (byModel = new Map()));
-    for (const [model, p] of e.attemptsOn)
-      byModel.set(model, (byModel.get(model) ?? 0) + (p * spec.share) / totalShare);
+    for (const { band, skip } of bandsOf(action)) {
+      const input: AttemptInput = { inputTokens: band.meanInput, cachedTokens: 0, cacheWriteTokens: 0 };
+      const e = await expectedRequest(
+        config,
+        requestOf(action),
+        spec.output_tokens.mean,
+        faults,
+        fallback,
+        () => input,
+        skip,
+      );
+      for (const [model, p] of e.attemptsOn)
+        byModel.set(model, (byModel.get(model) ?? 0) + (p * band.probability * spec.share) / totalShare);
+    }
   }
   // Pass 2: each attempt priced with its expected cache use.
   const sum = {
@@ -126,51 +146,60 @@ async function expectedRun(
   for (const action of actions) {
     const [name, spec] = action;
     const group = spec.prefix_group ?? name;
-    const base = noCache(spec);
-    const inputs = new Map<string, AttemptInput>();
-    const inputOf = (model: ModelConfig): AttemptInput => {
-      let input = inputs.get(model.name);
-      if (input) return input;
-      input = base;
-      if (
-        model.promptCache &&
-        (spec.shared_prefix_tokens > 0 || (session?.history_tokens_per_iteration ?? 0) > 0)
-      ) {
-        const use = expectedCacheUse(model.promptCache, {
+    // Cache reads and writes depend on the prefix and history, not on the action's own tokens.
+    const caches = new Map<string, { read: number; write: number }>();
+    const cacheOf = (model: ModelConfig): { read: number; write: number } => {
+      let use = caches.get(model.name);
+      if (use) return use;
+      use = { read: 0, write: 0 };
+      if (model.promptCache && (spec.shared_prefix_tokens > 0 || history > 0)) {
+        const expected = expectedCacheUse(model.promptCache, {
           sharedTokens: spec.shared_prefix_tokens,
-          historyTokens: session?.history_tokens_per_iteration ?? 0,
+          historyTokens: history,
           iterationOdds: odds,
           hours,
           attemptOdds: groupOdds.get(group)?.get(model.name) ?? 0,
         });
-        input = { ...base, cachedTokens: use.readTokens, cacheWriteTokens: use.writeTokens };
+        use = { read: expected.readTokens, write: expected.writeTokens };
       }
-      inputs.set(model.name, input);
-      return input;
+      caches.set(model.name, use);
+      return use;
     };
-    const e = await expectedRequest(
-      config,
-      requestOf(action),
-      spec.output_tokens.mean,
-      faults,
-      fallback,
-      inputOf,
-    );
-    const weight = spec.share / totalShare;
-    sum.costUsd += weight * e.costUsd;
-    sum.latencyMs += weight * e.latencyMs;
-    sum.passRate += weight * e.passRate;
-    sum.fallbackRate += weight * e.fallbackRate;
-    sum.localShare += weight * e.localShare;
-    sum.attempts += weight * e.attempts;
-    sum.energyKwh += weight * e.energyKwh;
-    sum.startTiers[e.startTier] = (sum.startTiers[e.startTier] ?? 0) + weight;
-    for (const [model, p] of e.attemptsOn) {
-      const config_ = config.models.find((m) => m.name === model);
-      if (!config_ || isLocalTier(config_.tier)) continue;
-      const input = inputOf(config_);
-      sum.cache.apiInput += weight * p * input.inputTokens;
-      sum.cache.apiCached += weight * p * input.cachedTokens;
+    for (const { band, skip } of bandsOf(action)) {
+      const inputOf = (model: ModelConfig): AttemptInput => {
+        const use = cacheOf(model);
+        const cachedTokens = Math.min(use.read, band.meanInput);
+        return {
+          inputTokens: band.meanInput,
+          cachedTokens,
+          cacheWriteTokens: Math.min(use.write, band.meanInput - cachedTokens),
+        };
+      };
+      const e = await expectedRequest(
+        config,
+        requestOf(action),
+        spec.output_tokens.mean,
+        faults,
+        fallback,
+        inputOf,
+        skip,
+      );
+      const weight = (band.probability * spec.share) / totalShare;
+      sum.costUsd += weight * e.costUsd;
+      sum.latencyMs += weight * e.latencyMs;
+      sum.passRate += weight * e.passRate;
+      sum.fallbackRate += weight * e.fallbackRate;
+      sum.localShare += weight * e.localShare;
+      sum.attempts += weight * e.attempts;
+      sum.energyKwh += weight * e.energyKwh;
+      sum.startTiers[e.startTier] = (sum.startTiers[e.startTier] ?? 0) + weight;
+      for (const [model, p] of e.attemptsOn) {
+        const config_ = config.models.find((m) => m.name === model);
+        if (!config_ || isLocalTier(config_.tier)) continue;
+        const input = inputOf(config_);
+        sum.cache.apiInput += weight * p * input.inputTokens;
+        sum.cache.apiCached += weight * p * input.cachedTokens;
+      }
     }
   }
   return sum;
@@ -185,6 +214,7 @@ export async function analyticEstimate(
   scenario: Scenario,
   config: RouterConfig,
   faults: ReadonlyMap<string, number> = new Map(),
+  options: { baselineModel?: { model: BaselineModel; profileFrom: string | null } } = {},
 ): Promise<AnalyticEstimate> {
   const daysPerMonth = scenario.projection.days_per_month ?? CALENDAR_DAYS_PER_MONTH;
   const override = scenario.analytic.fallback_rate;
@@ -204,7 +234,12 @@ export async function analyticEstimate(
   const perLocalRequest =
     override === undefined || localStart === 0 ? undefined : Math.min(1, override / localStart);
   const hybrid = await expectedRun(scenario, config, faults, perLocalRequest);
-  const pureApi = await expectedRun(scenario, pureApiConfig(config), faults, undefined);
+  const pureApi = await expectedRun(
+    scenario,
+    baselineConfig({ config, ...(options.baselineModel ? { baselineModel: options.baselineModel } : {}) }),
+    faults,
+    undefined,
+  );
   const perDay = scenario.iterations_per_day;
   const energyPerDay = hybrid.energyKwh * perDay * config.localCosts.usdPerKwh;
   const fixedPerDay =

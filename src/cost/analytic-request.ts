@@ -127,8 +127,12 @@ export async function expectedRequest(
   faults: ReadonlyMap<string, number>,
   fallbackOverride: number | undefined,
   inputOf: (model: ModelConfig) => AttemptInput,
+  /** Models the router skips for this request (its context window cannot hold it). */
+  skip?: (model: ModelConfig) => boolean,
 ): Promise<ExpectedRequest> {
-  const { chain, override, tier, complexity } = chainOf(config, request);
+  const planned = chainOf(config, request);
+  const { override, tier, complexity } = planned;
+  const chain = skip ? planned.chain.filter((m) => !skip(m)) : planned.chain;
   const critic = planChain('LOCAL_FAST', config)[0];
   const expects = request.expects ?? 'text';
   const fields = request.requiredFields ?? [];

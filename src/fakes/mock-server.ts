@@ -233,6 +233,27 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       api === 'ollama'
         ? options_?.num_predict
         : ((body['max_tokens'] ?? body['max_completion_tokens']) as number | undefined);
+    // OpenAI-compatible servers and Anthropic refuse a prompt plus max output longer than the window (Ollama
+    // would cut the prompt instead; the router never sends one that does not fit).
+    const promptTokens = Math.ceil(`${system}${prompt}`.length / 4);
+    if (api !== 'ollama' && promptTokens + (maxTokens ?? 0) > model.contextWindow) {
+      const total = promptTokens + (maxTokens ?? 0);
+      return sendJson(
+        response,
+        400,
+        api === 'openai'
+          ? openaiError(
+              400,
+              `This model's maximum context length is ${model.contextWindow} tokens. However, you requested ${total} tokens (${promptTokens} in the messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+              'invalid_request_error',
+              'context_length_exceeded',
+            )
+          : anthropicError(
+              'invalid_request_error',
+              `input length and \`max_tokens\` exceed context limit: ${promptTokens} + ${maxTokens ?? 0} > ${model.contextWindow}, decrease input length or \`max_tokens\` and try again`,
+            ),
+      );
+    }
     let plan;
     try {
       plan = await planner(model, system, prompt, maxTokens, scale);

@@ -92,6 +92,11 @@ function risks(s: Summary, machines: DeployView['machines']): string[] {
       out.push(`The verdict flips within the tested range of ${row.assumption} (${row.range}).`);
   for (const entry of (s.lifecycle as Summary['lifecycle'] | undefined) ?? [])
     out.push(`${entry.model} has an announced end of life on ${entry.endOfLife} (${entry.source}).`);
+  const skips = s.hybrid.contextSkips as Summary['hybrid']['contextSkips'] | undefined;
+  if (skips?.noLocalModel)
+    out.push(
+      `${formatInteger(skips.noLocalModel)} request(s) (${formatPercent((skips.noLocalModel / (s.hybrid.requests || 1)) * 100)}) were too long for every local model's context window (input + max output) and went to the API: a model with a longer window would keep them local.`,
+    );
   if (s.budget)
     out.push(
       `The daily API budget of $${s.budget.dailyBudgetUsd.toFixed(2)} was hit: ${formatInteger(s.budget.limited)} request(s) were kept local or refused instead of going to the API.`,

@@ -23,6 +23,7 @@ import {
   type CheckResult,
   type CheckScores,
   type Complexity,
+  type ContextSkip,
   type Expects,
   type RouteRequest,
   type RouteResult,
@@ -122,12 +123,21 @@ export class Router {
     const attempts: AttemptRecord[] = [];
     const texts: string[] = [];
     const skipped: string[] = [];
+    let tooLong: ContextSkip[] | undefined;
+    // The window must hold the prompt and the longest answer the request allows, as a server checks it.
+    const needed = context.inputTokens + context.maxTokens;
     let budgetLimited = false;
     let index = 0;
     let retries = 0;
     let backoffMs = 0;
     while (index < chain.length) {
       const model = chain[index]!;
+      if (needed > model.contextWindow) {
+        (tooLong ??= []).push({ model: model.name, tier: model.tier, window: model.contextWindow, needed });
+        index++;
+        retries = 0;
+        continue;
+      }
       if (this.failurePolicy.coolingDown(model.name)) {
         skipped.push(model.name);
         index++;
@@ -229,6 +239,10 @@ export class Router {
       startedAtMs,
     };
     if (skipped.length) result.skippedInCooldown = skipped;
+    if (tooLong) {
+      result.skippedForContext = tooLong;
+      result.reason += `; ${tooLong.map((s) => `${s.model} skipped: ${s.needed} tokens (input + max output) > its ${s.window}-token window`).join('; ')}`;
+    }
     for (const sink of this.sinks) sink.onRequest?.(result, request);
     return result;
   }

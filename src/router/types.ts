@@ -153,4 +153,15 @@ export interface RouteResult {
   correct?: boolean;
   /** Models of the chain skipped because they are cooling down after repeated errors. */
   skippedInCooldown?: string[];
+  /** Models of the chain skipped because their context window cannot hold input + max output. */
+  skippedForContext?: ContextSkip[];
+}
+
+/** A model the router did not try because the request would not fit its context window. */
+export interface ContextSkip {
+  model: string;
+  tier: Tier;
+  window: number;
+  /** Input tokens plus the request's max output tokens. */
+  needed: number;
 }

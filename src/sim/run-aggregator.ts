@@ -57,6 +57,11 @@ export interface RunStats {
   budgetLimitedDetail: { byModel: Record<string, number>; passed: number; correct: number; wrong: number };
   /** Requests the router refused (not counted in `requests`). */
   rejected: number;
+  /**
+   * Context windows: requests that skipped at least one model because input + max output did not fit its
+   * window, those that started at a local tier and fitted no local model of their chain, and skips per model.
+   */
+  contextSkips: { requests: number; noLocalModel: number; byModel: Record<string, number> };
   localServed: number;
   costUsd: number;
   /** Σ cost², for the confidence interval of the mean cost per request. */
@@ -101,6 +106,7 @@ export class RunAggregator implements RouterSink {
   private passed = 0;
   private fallbacks = 0;
   private budgetLimited = 0;
+  private readonly contextSkips = { requests: 0, noLocalModel: 0, byModel: {} as Record<string, number> };
   private readonly budgetLimitedDetail = {
     byModel: new Map<string, number>(),
     passed: 0,
@@ -173,6 +179,18 @@ export class RunAggregator implements RouterSink {
         this.exampleFallback = result;
         this.examplePrompt = request?.prompt ?? '';
       }
+    }
+    const tooLong = result.skippedForContext;
+    if (tooLong) {
+      this.contextSkips.requests++;
+      for (const skip of tooLong)
+        this.contextSkips.byModel[skip.model] = (this.contextSkips.byModel[skip.model] ?? 0) + 1;
+      if (
+        isLocalTier(result.tier) &&
+        tooLong.some((s) => isLocalTier(s.tier)) &&
+        !result.attempts.some((a) => isLocalTier(a.tier))
+      )
+        this.contextSkips.noLocalModel++;
     }
     if (result.budgetLimited) {
       this.budgetLimited++;
@@ -311,6 +329,7 @@ export class RunAggregator implements RouterSink {
         byModel: sortedEntries(this.budgetLimitedDetail.byModel),
       },
       rejected: this.rejected,
+      contextSkips: { ...this.contextSkips, byModel: { ...this.contextSkips.byModel } },
       localServed: this.localServed,
       costUsd: this.costUsd,
       costSquaresUsd: this.costSquaresUsd,

@@ -20,6 +20,11 @@ const actionSchema = z.strictObject({
   output_tokens: tokens,
   quality_critical: z.boolean().default(false),
   /**
+   * The most output tokens the agent allows this action (its requests' max_tokens). With the input, it must
+   * fit a model's context window, or the router skips that model. @default the config's max_output_tokens
+   */
+  max_tokens: z.number().int().positive().optional(),
+  /**
    * Tokens at the start of every prompt of this action that never change (system prompt, tool definitions),
    * added in front of `input_tokens`: the part a prompt cache can serve. @default 0
    */

@@ -113,6 +113,7 @@ export function* syntheticWorkload(scenario: Scenario, seed = scenario.seed): Ge
         arrivalMs: dayStart + times[i]!,
       };
       if (blocks) request.prefixBlocks = blocks;
+      if (spec.max_tokens !== undefined) request.maxTokens = spec.max_tokens;
       if (spec.quality_critical) request.qualityCritical = true;
       yield request;
     }

@@ -11,7 +11,7 @@ import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
 import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../router/types.js';
 import { isMathRequest } from '../../router/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
-import { TimeoutError, TransientError } from '../errors.js';
+import { BadRequestError, TimeoutError, TransientError } from '../errors.js';
 import { PromptCache, type CacheUse } from './prompt-cache.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
@@ -162,6 +162,13 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const profile = profileOf(call.model);
       const rng = createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name));
       const inputTokens = call.inputTokens ?? Math.ceil(call.prompt.length / 4);
+      if (inputTokens + call.maxTokens > call.model.contextWindow)
+        // As an OpenAI-compatible server (vLLM) refuses it: at once, before any prefill.
+        throw new BadRequestError(
+          `This model's maximum context length is ${call.model.contextWindow} tokens. However, you requested ${inputTokens + call.maxTokens} tokens (${inputTokens} in the messages, ${call.maxTokens} in the completion). (simulated)`,
+          call.model.name,
+          400,
+        );
       const cached = cacheUse(call, inputTokens);
       let latencyMs = drawLatency(profile.latency_ms, rng);
       let ttftMs = latencyMs * profile.ttft_share;

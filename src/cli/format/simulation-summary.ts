@@ -84,6 +84,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   }
   lines.push(...formatVerdict(summary));
   lines.push(...formatBudget(summary));
+  lines.push(...formatContextSkips(summary));
   lines.push(...formatLifecycle(summary));
   if (run.workload?.filledOutputRows)
     lines.push(
@@ -117,10 +118,15 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(row('Pure API (same load)', cost.pureApi));
   lines.push(row('Hybrid, marginal', cost.hybrid.marginal));
   lines.push(row('Hybrid, all-in', cost.hybrid.allIn));
+  const b = summary.baselineModel as Summary['baselineModel'] | undefined;
+  if (b)
+    lines.push(
+      `  Pure API = everything to ${b.name} at ${formatCurrency(b.inputPerMtok)} in / ${formatCurrency(b.outputPerMtok)} out per M tokens (${b.priceSource})${b.chosen ? ', chosen with --baseline-model' : ''}${b.profileFrom ? `; simulated with ${b.profileFrom}'s latency and quality profile` : ''}`,
+    );
   lines.push(...formatCostItems(summary));
   const unit = period.annualised ? '/year' : ` ${period.phrase}`;
   lines.push(
-    `SAVINGS vs api-premium  marginal ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.marginal))}${unit} (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))}${unit} (${formatPercent(cost.savings.allInPct)})`,
+    `SAVINGS vs ${b?.chosen ? b.name : 'api-premium'}  marginal ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.marginal))}${unit} (${formatPercent(cost.savings.marginalPct)})   all-in ${formatCurrency(period.of(cost.pureApi) - period.of(cost.hybrid.allIn))}${unit} (${formatPercent(cost.savings.allInPct)})`,
   );
   lines.push(...formatAlternatives(summary));
   lines.push(...formatSensitivity(summary));
@@ -195,4 +201,18 @@ export function formatComparison(summaries: readonly Summary[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** Requests too long for a model's context window, which the router skipped as a server would refuse them. */
+export function formatContextSkips(summary: Summary): string[] {
+  const skips = summary.hybrid.contextSkips as Summary['hybrid']['contextSkips'] | undefined;
+  if (!skips?.requests) return [];
+  const n = summary.hybrid.requests || 1;
+  const byModel = Object.entries(skips.byModel)
+    .sort(([, a], [, b]) => b - a)
+    .map(([model, count]) => `${model} ×${formatInteger(count)}`)
+    .join(', ');
+  return [
+    `CONTEXT  ${formatInteger(skips.requests)} request(s) (${((skips.requests / n) * 100).toFixed(1)}%) did not fit a model's context window (input + max output tokens), so the router skipped that model: ${byModel}. ${formatInteger(skips.noLocalModel)} fitted no local model of their chain and went to the API.`,
+  ];
 }
