@@ -31,6 +31,13 @@ export async function main(argv: string[]): Promise<number> {
     .usage(
       'hybridllm — route LLM requests to the cheapest tier that can do them, and simulate what that saves.\n\nUsage: $0 <command> [options]',
     )
+    .option('set', {
+      type: 'string',
+      array: true,
+      global: true,
+      describe:
+        'Change one config value for this run, e.g. --set router.daily_budget_usd=5 --set models.claude-haiku-4-5.enabled=true (repeatable; values read as YAML)',
+    })
     .strict()
     .demandCommand(1, 'Name a command; see the list above.')
     .recommendCommands()

@@ -11,8 +11,8 @@ export function resolveConfigPath(flag: string | undefined): string {
   return new URL('../../llm_config.yaml', import.meta.url).pathname;
 }
 
-export function loadConfigOption(flag: string | undefined): RouterConfig {
-  return loadConfigFile(resolveConfigPath(flag));
+export function loadConfigOption(flag: string | undefined, sets?: readonly string[]): RouterConfig {
+  return loadConfigFile(resolveConfigPath(flag), undefined, sets);
 }
 
 export const configOption = {
@@ -31,4 +31,11 @@ export function typed(flag: string, parsed: unknown, argv: readonly string[] = p
     if (arg === `--${flag}` && i + 1 < argv.length) return `'${argv[i + 1]}'`;
   }
   return String(parsed);
+}
+
+/** The global `--set key.path=value` assignments, as strings (yargs gives one value or a list). */
+export function configSets(args: object): string[] | undefined {
+  const value = (args as { set?: unknown }).set;
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).map(String);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { applySets, isBuiltIn, isPartialConfig, layerOverDefaults } from './config-layers.js';
 import { checkInputFile } from './input-file.js';
 import { resolveAlternatives } from './alternatives.js';
 import { placedWatts, resolveLocalCosts } from './local-costs.js';
@@ -10,25 +11,39 @@ import type { ModelConfig, RouterConfig } from './router-config.js';
 import { configSchema, WEIGHT_PRESETS, type RawConfig } from './schema.js';
 import { YamlSource } from './yaml-source.js';
 
-/** Reads and validates a config file; every problem is a ConfigError with file:line:column. */
-export function loadConfigFile(file: string, overrides?: Record<string, unknown>): RouterConfig {
+/**
+ * Reads and validates a config file; every problem is a ConfigError with file:line:column. A partial file
+ * (no `models` list) is merged over the built-in defaults; `sets` are `--set key.path=value` assignments,
+ * applied last.
+ */
+export function loadConfigFile(
+  file: string,
+  overrides?: Record<string, unknown>,
+  sets?: readonly string[],
+): RouterConfig {
   try {
     checkInputFile(file, 'config');
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
     throw new ConfigError(`${error.message} Pass --config FILE or create llm_config.yaml.`, file);
   }
-  return parseConfig(readFileSync(file, 'utf8'), file, overrides);
+  return parseConfig(readFileSync(file, 'utf8'), file, overrides, sets);
 }
 
-/** Parses config text (YAML); `file` names it in messages. Overrides are applied before validation. */
+/**
+ * Parses config text (YAML); `file` names it in messages. A partial config is layered over the built-in
+ * defaults; overrides (a scenario's `config_overrides`), then `--set` assignments, apply before validation.
+ */
 export function parseConfig(
   text: string,
   file = 'llm_config.yaml',
   overrides?: Record<string, unknown>,
+  sets?: readonly string[],
 ): RouterConfig {
-  const source = YamlSource.parse(text, file);
+  let source = YamlSource.parse(text, file);
+  if (isPartialConfig(source.toJS()) && !isBuiltIn(file)) source = layerOverDefaults(source);
   if (overrides) source.applyOverrides(overrides);
+  if (sets?.length) applySets(source, sets);
   const raw = source.validate(configSchema);
   return resolveConfig(raw, source);
 }

@@ -5,15 +5,37 @@ import { ConfigError } from './config-error.js';
 
 type Path = readonly PropertyKey[];
 
+/** Where a value set over the document came from: a place in another file, or a flag (e.g. `--set`). */
+export type Origin = { source: YamlSource; path: unknown[] } | { label: string };
+
 /** A parsed YAML file that remembers where each value came from, for file:line:column errors. */
 export class YamlSource {
+  /** Values set over the document (a user's layer, `--set`), by path: errors about them point there. */
+  private readonly origins = new Map<string, Origin>();
+
   private constructor(
     readonly file: string,
     /** The text as read, before any override. */
     readonly text: string,
     private readonly document: Document,
     private readonly lines: LineCounter,
+    /** The file whose document this one started from (the built-in defaults under a user's layer). */
+    private readonly base?: YamlSource,
   ) {}
+
+  /**
+   * A copy of `base` that values from `file` will be set over (see `setFrom`): errors about those values
+   * name `file`; errors about the rest name `base` as built-in defaults.
+   */
+  static layer(base: YamlSource, file: string, text: string): YamlSource {
+    return new YamlSource(file, text, base.document.clone(), base.lines, base);
+  }
+
+  /** Sets one value and remembers where it came from. */
+  setFrom(path: unknown[], value: unknown, origin: Origin): void {
+    this.document.setIn(path, value);
+    this.origins.set(pathKey(path), origin);
+  }
 
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
@@ -31,11 +53,11 @@ export class YamlSource {
    * Applies overrides (e.g. a scenario's `config_overrides`) leaf by leaf, so untouched values keep their
    * positions. Under `models`, keys are model names.
    */
-  applyOverrides(overrides: Record<string, unknown>): void {
+  applyOverrides(overrides: Record<string, unknown>, label = 'config_overrides'): void {
     const visit = (path: unknown[], value: unknown): void => {
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         for (const [key, child] of Object.entries(value)) visit([...path, key], child);
-      } else this.document.setIn(path, value);
+      } else this.setFrom(path, value, { label });
     };
     for (const [key, value] of Object.entries(overrides)) {
       if (key === 'models' && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -44,7 +66,7 @@ export class YamlSource {
           const index = models.findIndex((m) => m.name === name);
           if (index < 0)
             throw new ConfigError(
-              `config_overrides.models: no model named '${name}' in ${this.file}; known: ${models.map((m) => m.name).join(', ')}.`,
+              `${label}: no model named '${name}' in ${this.file}; known: ${models.map((m) => m.name).join(', ')}.`,
             );
           visit(['models', index], patch);
         }
@@ -83,6 +105,20 @@ export class YamlSource {
 
   /** A ConfigError at the value (or, with `atKey`, the key) found at `path`. */
   errorAt(path: Path, message: string, atKey = false): ConfigError {
+    // A value set over the document: the error names where it came from.
+    for (let depth = path.length; depth > 0; depth--) {
+      const origin = this.origins.get(pathKey(path.slice(0, depth)));
+      if (!origin) continue;
+      if ('label' in origin)
+        return new ConfigError(`${origin.label}: ${formatPath(path)}: ${message}.`, this.file);
+      return origin.source.errorAt([...origin.path, ...path.slice(depth)] as Path, message, atKey);
+    }
+    if (this.base)
+      return this.base.errorAt(
+        path,
+        `${message} (a built-in default under ${this.file}; set it there to change it)`,
+        atKey,
+      );
     const [line, column] = this.locate(path, atKey);
     const where = path.length ? ` ${formatPath(path)}:` : '';
     return new ConfigError(`${this.file}:${line}:${column}:${where} ${message}.`, this.file, line, column);
@@ -119,6 +155,10 @@ export class YamlSource {
 function position(lines: LineCounter, offset: number): [number, number] {
   const { line, col } = lines.linePos(offset);
   return [line, col];
+}
+
+function pathKey(path: readonly unknown[]): string {
+  return path.map(String).join('\u0000');
 }
 
 export function formatPath(path: Path): string {

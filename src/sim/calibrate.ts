@@ -13,6 +13,8 @@ export const MIN_ANSWERS_TO_FIT = 30;
 
 export interface CalibrateOptions {
   configFile: string;
+  /** `--set key.path=value` assignments applied over the config. */
+  configSets?: readonly string[];
   /** Recorded answers with labels. */
   answers: string;
   /** The workload the answers belong to. @default the answers file */
@@ -55,6 +57,7 @@ export interface CalibrateResult {
 export async function calibrate(options: CalibrateOptions): Promise<CalibrateResult> {
   const { summary } = await simulate({
     configFile: options.configFile,
+    ...(options.configSets ? { configSets: options.configSets } : {}),
     workload: { file: options.workload ?? options.answers },
     answers: { file: options.answers, ...(options.answerMap ? { map: options.answerMap } : {}) },
     ...(options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy }),
@@ -69,7 +72,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
       `${options.answers} has no labelled answers for both a local and an API model: nothing to calibrate against`,
     );
   const { loadConfigFile } = await import('../config/load-config.js');
-  const config = loadConfigFile(options.configFile);
+  const config = loadConfigFile(options.configFile, undefined, options.configSets);
   const fitted: FittedModel[] = [];
   for (const model of config.models) {
     const source = quality.mapping[model.name];

@@ -1,5 +1,6 @@
 import { parseConfig } from '../config/load-config.js';
-import type { RouterConfig } from '../config/router-config.js';
+import { resolveBaselineModel } from '../config/baseline-model.js';
+import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { SimulationProfile } from '../config/schema.js';
 import { answerMapping, loadAnswerTable, type AnswerTable } from './recorded-answers.js';
 import { parseScenario, type Scenario } from './load-scenario.js';
@@ -16,7 +17,8 @@ import { scenarioStartMs, syntheticWorkload } from './synthetic-workload.js';
 
 /** Everything a simulation run is made from, as plain data: it can be sent to a worker thread. */
 export interface RunSpec {
-  config: { file: string; text: string };
+  /** The config file's text, and any `--set key.path=value` assignments to apply over it. */
+  config: { file: string; text: string; sets?: readonly string[] };
   workload:
     | {
         kind: 'synthetic';
@@ -29,6 +31,8 @@ export interface RunSpec {
   profiles?: Record<string, SimulationProfile>;
   /** Recorded answers to replay (`--answers`), with `--answer-map MODEL=SOURCE` pairs. */
   answers?: { file: string; map?: Record<string, string> };
+  /** `--baseline-model NAME`: the pure-API counterfactual sends everything to this model. */
+  baselineModel?: string;
 }
 
 /** A run spec turned into live objects. */
@@ -43,6 +47,8 @@ export interface MaterialisedRun {
   seed: number;
   /** Recorded answers, once loaded (`loadRunAnswers`). */
   answers?: LoadedAnswers;
+  /** With `--baseline-model`: the model the pure-API baseline sends everything to. */
+  baselineModel?: { model: ModelConfig; profileFrom: string | null };
 }
 
 /** Recorded answers ready for the recorded-answers backend. */
@@ -78,12 +84,24 @@ export async function loadRunAnswers(run: MaterialisedRun, spec: RunSpec): Promi
 }
 
 export function materialise(spec: RunSpec): MaterialisedRun {
+  const run = materialiseWorkload(spec);
+  return spec.baselineModel
+    ? { ...run, baselineModel: resolveBaselineModel(run.config, spec.baselineModel) }
+    : run;
+}
+
+function materialiseWorkload(spec: RunSpec): MaterialisedRun {
   const readStats = emptyReadStats();
   const profiles = spec.profiles ? new Map(Object.entries(spec.profiles)) : undefined;
   if (spec.workload.kind === 'synthetic') {
     const parsed = parseScenario(spec.workload.scenario.text, spec.workload.scenario.file);
     const scenario = spec.workload.days === undefined ? parsed : { ...parsed, days: spec.workload.days };
-    const config = parseConfig(spec.config.text, spec.config.file, scenario.config_overrides);
+    const config = parseConfig(
+      spec.config.text,
+      spec.config.file,
+      scenario.config_overrides,
+      spec.config.sets,
+    );
     const names = new Set(config.models.map((m) => m.name));
     for (const model of Object.keys(scenario.faults))
       if (!names.has(model))
@@ -105,7 +123,7 @@ export function materialise(spec: RunSpec): MaterialisedRun {
   }
   const { kind: _kind, ...options } = spec.workload;
   return {
-    config: parseConfig(spec.config.text, spec.config.file),
+    config: parseConfig(spec.config.text, spec.config.file, undefined, spec.config.sets),
     scenario: undefined,
     workload: () => {
       // Each run reads the file afresh; the counts describe one read.

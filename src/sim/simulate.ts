@@ -19,6 +19,8 @@ import { loadRun, renderReport } from '../report/render-report.js';
 
 export interface SimulateOptions {
   configFile: string;
+  /** `--set key.path=value` assignments applied over the config. */
+  configSets?: readonly string[];
   /** Scenario name (light, medium, heavy, …) or path; or use `workload`. */
   scenario?: string;
   /** Overrides the scenario's number of days. */
@@ -43,6 +45,8 @@ export interface SimulateOptions {
   report?: boolean;
   /** Recorded answers to replay (`--answers FILE`), with `--answer-map MODEL=SOURCE` pairs. */
   answers?: { file: string; map?: Record<string, string> };
+  /** Price the pure-API baseline at this model (a configured API model or a price-table id). */
+  baselineModel?: string;
   /** With recorded answers: the accuracy the recommended threshold must reach. */
   targetAccuracy?: number;
   /** A recorded workload under a day: show per-day/month/year figures anyway (an extrapolation). */
@@ -70,7 +74,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
   const scenarioFile = options.scenario ? resolveScenarioPath(options.scenario) : undefined;
   const scenarioText = scenarioFile ? readText(scenarioFile, 'scenario') : undefined;
   const base: Omit<RunSpec, 'seed'> = {
-    config: { file: options.configFile, text: configText },
+    config: {
+      file: options.configFile,
+      text: configText,
+      ...(options.configSets?.length ? { sets: options.configSets } : {}),
+    },
     workload: scenarioFile
       ? {
           kind: 'synthetic',
@@ -80,6 +88,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       : { kind: 'recorded', ...options.workload! },
     ...(options.profiles ? { profiles: options.profiles.byModel } : {}),
     ...(options.answers ? { answers: options.answers } : {}),
+    ...(options.baselineModel ? { baselineModel: options.baselineModel } : {}),
   };
   // Parsed here too, so a bad scenario fails before anything is written.
   const scenario = scenarioFile ? parseScenario(scenarioText!, scenarioFile) : undefined;

@@ -7,7 +7,7 @@ import { formatDuration, formatPercent } from '../../report/format-numbers.js';
 import { isLocalTier } from '../../router/types.js';
 import { adHocModel } from '../../llamacpp/engine.js';
 import { runId } from '../../sim/run-folder.js';
-import { configOption, resolveConfigPath, typed } from '../options.js';
+import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../report-error.js';
 import { join } from 'node:path';
@@ -85,7 +85,7 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
     if (args.rate !== undefined && args.concurrency !== 1)
       throw new UsageError('give either --concurrency or --rate, not both');
     const configFile = resolveConfigPath(args.config);
-    const loaded = loadConfigFile(configFile);
+    const loaded = loadConfigFile(configFile, undefined, configSets(args));
     const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
     const names = args.models
       ?.split(',')

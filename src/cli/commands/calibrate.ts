@@ -5,7 +5,7 @@ import { calibrate } from '../../sim/calibrate.js';
 import { parseWeightVariant } from '../../sim/weight-variant.js';
 import { formatPercent } from '../../report/format-numbers.js';
 import { formatRecordedQuality } from '../format/accuracy-summary.js';
-import { configOption, resolveConfigPath, typed } from '../options.js';
+import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface CalibrateArgs {
@@ -83,6 +83,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       throw new UsageError(`--seed must be an integer, got ${typed('seed', args.seed)}`);
     const result = await calibrate({
       configFile: resolveConfigPath(args.config),
+      ...(configSets(args) ? { configSets: configSets(args)! } : {}),
       answers: args.answers,
       ...(args.workload ? { workload: args.workload } : {}),
       answerMap: parseAnswerMap(args['answer-map']),

@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { withEndpoint } from '../../config/endpoint-override.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { doctorPassed, runDoctor } from '../../doctor/doctor.js';
-import { configOption, resolveConfigPath, typed } from '../options.js';
+import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface DoctorArgs {
@@ -53,7 +53,7 @@ The design document's pre-deployment checklist as a command. Each line is ✓ (o
         `--min-disk-gb must be a non-negative number, got ${typed('min-disk-gb', args['min-disk-gb'])}`,
       );
     const configFile = resolveConfigPath(args.config);
-    const loaded = loadConfigFile(configFile);
+    const loaded = loadConfigFile(configFile, undefined, configSets(args));
     const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
     const checks = await runDoctor({ config, configFile, ping: args.ping, minDiskGb: args['min-disk-gb'] });
     const passed = doctorPassed(checks);

@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { parseFaultOption, type FaultPlan } from '../../fakes/faults.js';
 import { startMockServer } from '../../fakes/mock-server.js';
 import type { ModelTiming } from '../../fakes/answer-plan.js';
-import { configOption, loadConfigOption, typed } from '../options.js';
+import { configOption, configSets, loadConfigOption, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface MockServerArgs {
@@ -101,7 +101,7 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
       throw new UsageError(
         `--load-ms must be a non-negative number, got ${typed('load-ms', args['load-ms'])}`,
       );
-    const config = loadConfigOption(args.config);
+    const config = loadConfigOption(args.config, configSets(args));
     const faults: Record<string, FaultPlan> = {};
     try {
       for (const entry of args.fault) parseFaultOption(entry, faults);

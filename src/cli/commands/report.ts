@@ -8,7 +8,7 @@ import { parseWhen } from '../../ledger/usage-query.js';
 import { PAPERS, printPdf, type Paper } from '../../report/print-pdf.js';
 import { loadRun, renderReport, renderReportFromDirs } from '../../report/render-report.js';
 import type { LoadedRun } from '../../report/report-model.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, configSets, resolveConfigPath } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface ReportArgs {
@@ -85,7 +85,7 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
         throw new UsageError(
           'give run folders or --from-ledger (with --against RUN_DIR to compare), not both',
         );
-      const config = loadConfigFile(resolveConfigPath(args.config));
+      const config = loadConfigFile(resolveConfigPath(args.config), undefined, configSets(args));
       const db = openLedger(resolveLedgerPath(args.ledger, config.ledger.path), { readonly: true });
       try {
         const now = Date.now();

@@ -11,7 +11,7 @@ import { openUsageLedger } from '../../ledger/usage-ledger.js';
 import { loadProfiles } from '../../bench/profile.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
-import { configOption, resolveConfigPath, typed } from '../options.js';
+import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface RouteArgs {
@@ -107,7 +107,7 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
     if (args['base-url'] !== undefined && args.backend !== 'real')
       throw new UsageError('--base-url applies to --backend real only');
     const configFile = resolveConfigPath(args.config);
-    const loaded = loadConfigFile(configFile);
+    const loaded = loadConfigFile(configFile, undefined, configSets(args));
     const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
     const context = args.context === undefined ? undefined : readFileSync(args.context, 'utf8');
     const ledger =

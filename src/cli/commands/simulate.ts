@@ -13,7 +13,7 @@ import { simulate, type SimulateResult } from '../../sim/simulate.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { formatEstimate } from '../format/estimate.js';
 import { formatComparison, formatSimulationSummary } from '../format/simulation-summary.js';
-import { configOption, resolveConfigPath, typed } from '../options.js';
+import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../report-error.js';
 
@@ -25,6 +25,7 @@ interface SimulateArgs {
   'skip-invalid': boolean;
   'time-unit'?: TimeUnit;
   'block-tokens'?: number;
+  'baseline-model'?: string;
   annualise: boolean;
   sort: boolean;
   'require-output-tokens': boolean;
@@ -100,6 +101,11 @@ Runs every request through the production router with simulated backends on a vi
         default: false,
         describe:
           "Refuse workload rows with no output tokens instead of drawing them from the model's profile (the summary counts such rows)",
+      })
+      .option('baseline-model', {
+        type: 'string',
+        describe:
+          'Price the pure-API baseline at this model: a configured API model or a model id from the bundled price table (e.g. claude-haiku-4-5, gpt-4o-mini)',
       })
       .option('annualise', {
         type: 'boolean',
@@ -256,7 +262,7 @@ Runs every request through the production router with simulated backends on a vi
       const estimates = [];
       for (const name of scenarios.length ? scenarios : []) {
         const scenario = loadScenarioFile(name);
-        const config = loadConfigFile(configFile, scenario.config_overrides);
+        const config = loadConfigFile(configFile, scenario.config_overrides, configSets(args));
         estimates.push(
           await analyticEstimate(
             args.days ? { ...scenario, days: args.days } : scenario,
@@ -290,6 +296,8 @@ Runs every request through the production router with simulated backends on a vi
         const label = scenario ?? 'workload';
         const result = await simulate({
           configFile,
+          ...(configSets(args) ? { configSets: configSets(args)! } : {}),
+          ...(args['baseline-model'] ? { baselineModel: args['baseline-model'] } : {}),
           ...(scenario ? { scenario } : {}),
           ...(args.workload
             ? {

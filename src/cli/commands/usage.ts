@@ -9,7 +9,7 @@ import {
   type UsageGrouping,
 } from '../../ledger/usage-query.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
-import { configOption, resolveConfigPath } from '../options.js';
+import { configOption, configSets, resolveConfigPath } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface UsageArgs {
@@ -64,7 +64,7 @@ The design document's weekly review from the usage ledger (SQLite; --ledger, $HY
         'every attempt since a date, as CSV',
       ) as unknown as Argv<UsageArgs>,
   handler: async (args: ArgumentsCamelCase<UsageArgs>) => {
-    const config = loadConfigFile(resolveConfigPath(args.config));
+    const config = loadConfigFile(resolveConfigPath(args.config), undefined, configSets(args));
     const path = resolveLedgerPath(args.ledger, config.ledger.path);
     if (args.import) {
       const db = openLedger(path);
