@@ -178,5 +178,13 @@ export function summaryFromLedger(
     cheapestAlternative: null,
     sensitivity: [],
     lifecycle: [],
+    baselineModel: {
+      name: api.name,
+      inputPerMtok: api.price.inputPerMtok,
+      outputPerMtok: api.price.outputPerMtok,
+      priceSource: api.price.source,
+      chosen: false,
+      profileFrom: null,
+    },
   };
 }

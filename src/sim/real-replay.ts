@@ -6,7 +6,7 @@ import type { RouteRequest } from '../router/types.js';
 import { createRealClock } from './clock.js';
 import { createRng, deriveSeed } from './rng.js';
 import { RunAggregator } from './run-aggregator.js';
-import { pureApiConfig, type RunKind, type RunOutcome, type SimulationHooks } from './run-simulation.js';
+import { baselineConfig, type RunKind, type RunOutcome, type SimulationHooks } from './run-simulation.js';
 import type { MaterialisedRun } from './run-spec.js';
 
 export interface RealLoad {
@@ -33,7 +33,7 @@ export async function runReal(
   hooks: SimulationHooks = {},
 ): Promise<RunOutcome> {
   const base = load.baseUrl ? withEndpoint(run.config, load.baseUrl) : run.config;
-  const config = kind === 'hybrid' ? base : pureApiConfig(base);
+  const config = kind === 'hybrid' ? base : baselineConfig({ ...run, config: base });
   const clock = createRealClock();
   const backends = createRealBackends({
     clock,

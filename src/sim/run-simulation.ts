@@ -5,6 +5,7 @@ import type { Alternative, RouterConfig } from '../config/router-config.js';
 import { createRouter, type RouterSink } from '../router/router.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
+import { baselineChains } from '../config/baseline-model.js';
 import { createVirtualClock } from './clock.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
@@ -106,6 +107,12 @@ export function pureApiConfig(config: RouterConfig): RouterConfig {
   };
 }
 
+/** The pure-API baseline: the premium chain, or everything to `--baseline-model`. */
+export function baselineConfig(run: Pick<MaterialisedRun, 'config' | 'baselineModel'>): RouterConfig {
+  const pure = pureApiConfig(run.config);
+  return run.baselineModel ? { ...pure, chainOverride: baselineChains(run.baselineModel.model) } : pure;
+}
+
 /**
  * An API-only alternative's counterfactual config: pure API (no self-critique, no budget), walking the
  * alternative's chain per complexity. The premium alternative is the pure-API config itself.
@@ -125,9 +132,10 @@ async function runAlternatives(
   for (const alternative of run.config.alternatives)
     outcomes.push({
       alternative,
-      outcome: alternative.premium
-        ? baseline
-        : await runOnce(run, 'baseline', hooks, alternativeConfig(run.config, alternative)),
+      outcome:
+        alternative.premium && !run.baselineModel
+          ? baseline
+          : await runOnce(run, 'baseline', hooks, alternativeConfig(run.config, alternative)),
     });
   return outcomes;
 }
@@ -164,7 +172,7 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
     const hybrid = await runReal(run, 'hybrid', hooks.real, hooks);
     const baseline = await runReal(run, 'baseline', hooks.real, hooks);
     // Real servers replay the premium alternative only: each further one would be another real run.
-    const premium = run.config.alternatives.filter((a) => a.premium);
+    const premium = run.config.alternatives.filter((a) => a.premium && !run.baselineModel);
     return {
       run,
       hybrid,
@@ -181,7 +189,7 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   const alternatives =
     hooks.alternatives === false
       ? run.config.alternatives
-          .filter((a) => a.premium)
+          .filter((a) => a.premium && !run.baselineModel)
           .map((alternative) => ({ alternative, outcome: baseline }))
       : await runAlternatives(run, baseline, {});
   const uncapped = await runUncapped(run, hybrid);
@@ -196,7 +204,7 @@ export async function runOnce(
   /** A counterfactual config in place of the kind's own (an alternative's). */
   counterfactual?: RouterConfig,
 ): Promise<RunOutcome> {
-  const config = counterfactual ?? (kind === 'hybrid' ? run.config : pureApiConfig(run.config));
+  const config = counterfactual ?? (kind === 'hybrid' ? run.config : baselineConfig(run));
   const clock = createVirtualClock(run.startMs);
   const simulated = createSimulatedBackend({
     seed: run.seed,

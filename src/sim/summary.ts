@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ProfileOrigin } from '../bench/profile.js';
+import { planChain } from '../router/chain.js';
+import { isLocalTier } from '../router/types.js';
 import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
 import { priceTableVersion } from '../cost/price-table.js';
 import type { LocalCosts } from '../config/local-costs.js';
@@ -129,6 +131,19 @@ export interface Summary {
   sensitivity: Sensitivity[];
   /** Announced end-of-life dates of the enabled models the tool knows (dates, so the file stays a pure function). */
   lifecycle: { model: string; endOfLife: string; source: string }[];
+  /**
+   * What the pure-API baseline (`cost.pureApi`) sends requests to: the premium chain's model, or the one
+   * `--baseline-model` named, with its price and, for a price-table model the config does not list, the
+   * configured model whose latency and quality profile it was simulated with.
+   */
+  baselineModel: {
+    name: string;
+    inputPerMtok: number;
+    outputPerMtok: number;
+    priceSource: string;
+    chosen: boolean;
+    profileFrom: string | null;
+  } | null;
 }
 
 export interface MeanInterval {
@@ -256,6 +271,7 @@ export function buildSummary(
     ...(uncapped
       ? { budget: budgetOf(output, uncapped, alternatives.cheapestAlternative, days, daysPerMonth) }
       : {}),
+    baselineModel: baselineModelOf(output),
     lifecycle: config.models
       .filter((m) => m.enabled && (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name]))
       .map((m) => ({
@@ -357,5 +373,20 @@ function accuracyOf(output: SimulationOutput): Summary['accuracy'] {
     source: `simulated from profile defect and silent-wrong rates: ${[...sources]
       .map(([source, models]) => `${source} (${models.join(', ')})`)
       .join('; ')}`,
+  };
+}
+
+function baselineModelOf(output: SimulationOutput): Summary['baselineModel'] {
+  const chosen = output.run.baselineModel;
+  const model =
+    chosen?.model ?? planChain('API_FALLBACK', output.run.config).find((m) => !isLocalTier(m.tier));
+  if (!model) return null;
+  return {
+    name: model.name,
+    inputPerMtok: model.price.inputPerMtok,
+    outputPerMtok: model.price.outputPerMtok,
+    priceSource: model.price.source,
+    chosen: chosen !== undefined,
+    profileFrom: chosen?.profileFrom ?? null,
   };
 }
