@@ -14,7 +14,7 @@ import { checkFormat } from '../src/router/quality/format-check.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../src/ledger/budget-guard.js';
 import { createRouter } from '../src/router/router.js';
 import type { RouteRequest } from '../src/router/types.js';
-import { createVirtualClock } from '../src/sim/clock.js';
+import { createVirtualClock } from '../src/core/clock.js';
 import { readFileSync } from 'node:fs';
 
 const configFile = new URL('../llm_config.yaml', import.meta.url).pathname;

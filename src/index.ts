@@ -17,7 +17,7 @@ export {
   createSimulatedBackend,
   type SimulatedBackendOptions,
 } from './backends/simulated/simulated-backend.js';
-export { createRealClock, createVirtualClock, type Clock, type VirtualClock } from './sim/clock.js';
+export { createRealClock, createVirtualClock, type Clock, type VirtualClock } from './core/clock.js';
 export { createMemoryBudgetGuard, type BudgetGuard } from './ledger/budget-guard.js';
 export { priceTokens, type ModelPrice } from './cost/price-table.js';
 export { createRealBackends, type RealBackendSettings } from './backends/real-backends.js';
@@ -28,7 +28,7 @@ export { classifyError, redact } from './backends/classify-error.js';
 export { startMockServer, type MockServer, type MockServerOptions } from './fakes/mock-server.js';
 export { runDoctor, type DoctorCheck } from './doctor/doctor.js';
 export { simulate, type SimulateOptions, type SimulateResult } from './sim/simulate.js';
-export { analyticEstimate, type AnalyticEstimate } from './cost/analytic-estimate.js';
+export { analyticEstimate, type AnalyticEstimate } from './sim/analytic/analytic-estimate.js';
 export { withEndpoint } from './config/endpoint-override.js';
 export { openUsageLedger, type UsageLedger } from './ledger/usage-ledger.js';
 export { LedgerSink } from './ledger/ledger-sink.js';

@@ -6,7 +6,7 @@ import { BadRequestError } from '../src/backends/errors.js';
 import { createSimulatedBackend } from '../src/backends/simulated/simulated-backend.js';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { createRouter } from '../src/router/router.js';
-import { createVirtualClock } from '../src/sim/clock.js';
+import { createVirtualClock } from '../src/core/clock.js';
 import { simulate } from '../src/sim/simulate.js';
 import { runCli } from './helpers/cli.js';
 import { PROJECT_CONFIG } from './helpers/config.js';

@@ -15,7 +15,7 @@ import { createSqliteBudgetGuard } from '../src/ledger/sqlite-budget-guard.js';
 import { openUsageLedger } from '../src/ledger/usage-ledger.js';
 import { exportUsage, usageReport } from '../src/ledger/usage-query.js';
 import { createRouter } from '../src/router/router.js';
-import { createRealClock } from '../src/sim/clock.js';
+import { createRealClock } from '../src/core/clock.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 

@@ -8,7 +8,7 @@ import type { RouterConfig } from '../src/config/router-config.js';
 import { writeTestModel } from '../src/llamacpp/gguf-writer.js';
 import { disposeAll } from '../src/llamacpp/engine.js';
 import { createRouter } from '../src/router/router.js';
-import { createRealClock } from '../src/sim/clock.js';
+import { createRealClock } from '../src/core/clock.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 

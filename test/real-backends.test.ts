@@ -5,7 +5,7 @@ import type { ModelConfig, RouterConfig } from '../src/config/router-config.js';
 import type { MockServer } from '../src/fakes/mock-server.js';
 import type { FaultKind } from '../src/fakes/faults.js';
 import { createRouter } from '../src/router/router.js';
-import { createRealClock } from '../src/sim/clock.js';
+import { createRealClock } from '../src/core/clock.js';
 import { PLANTED_KEY, TEST_ENV, withMock } from './helpers/mock.js';
 
 let server: MockServer | undefined;

@@ -3,7 +3,7 @@ import { ModelNotFoundError, RateLimitedError, TransientError } from '../src/bac
 import { createSimulatedBackend } from '../src/backends/simulated/simulated-backend.js';
 import { planChain } from '../src/router/chain.js';
 import { createRouter } from '../src/router/router.js';
-import { createVirtualClock } from '../src/sim/clock.js';
+import { createVirtualClock } from '../src/core/clock.js';
 import { projectConfig, smallConfig } from './helpers/config.js';
 import { scriptedBackend } from './helpers/scripted-backend.js';
 

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyticEstimate } from '../src/cost/analytic-estimate.js';
-import { iterationOdds } from '../src/cost/analytic-cache.js';
+import { analyticEstimate } from '../src/sim/analytic/analytic-estimate.js';
+import { iterationOdds } from '../src/sim/analytic/analytic-cache.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { loadScenarioFile } from '../src/sim/load-scenario.js';
 import { simulate } from '../src/sim/simulate.js';

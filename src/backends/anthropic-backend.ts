@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { resolveApiKey } from '../config/secrets.js';
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/router-config.js';
-import type { Complexity, Expects, FinishReason, RouteRequest } from '../router/types.js';
+import type { Complexity, Expects, FinishReason, RouteRequest } from '../contract/request.js';
 
 /** What the router asks of a backend: one model, one prompt. */
 export interface GenerateCall {

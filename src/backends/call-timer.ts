@@ -1,4 +1,4 @@
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
 
 /** Measures one call on the injected clock: time to first token and total latency. */
 export class CallTimer {

@@ -1,4 +1,4 @@
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
 import { acquire, loadModel, loadNodeLlamaCpp, parseTimings, release, takeLog } from '../llamacpp/engine.js';
 import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';

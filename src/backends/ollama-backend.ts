@@ -1,5 +1,5 @@
 import { Ollama, type ChatResponse } from 'ollama';
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { anySignal, CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';

@@ -1,4 +1,4 @@
-import { EXPECTS, type Expects } from '../router/types.js';
+import { EXPECTS, type Expects } from '../contract/request.js';
 
 /**
  * The system message that tells a model what format to answer in. The quality check then holds the answer

@@ -1,5 +1,5 @@
 import type { Provider } from '../config/schema.js';
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
 import { createAnthropicBackend } from './anthropic-backend.js';
 import type { Backend } from './backend.js';
 import { createLlamaCppBackend } from './llamacpp-backend.js';

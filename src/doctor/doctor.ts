@@ -9,7 +9,7 @@ import { ollamaHost } from '../backends/ollama-backend.js';
 import { END_OF_LIFE_SOURCE, lifecycleWarnings } from '../cost/model-lifecycle.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import { isLocalTier } from '../router/types.js';
-import { createRealClock } from '../sim/clock.js';
+import { createRealClock } from '../core/clock.js';
 import { checkGguf, engineInfo, INSTALL_HINT } from '../llamacpp/engine.js';
 
 const run = promisify(execFile);

@@ -2,8 +2,8 @@ import { createSimulatedBackend } from '../backends/simulated/simulated-backend.
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import { critiqueSubject, parseFormatInstruction } from '../backends/prompt-format.js';
 import { classifyPrompt } from '../router/classify.js';
-import { createVirtualClock } from '../sim/clock.js';
-import type { FinishReason } from '../router/types.js';
+import { createVirtualClock } from '../core/clock.js';
+import type { FinishReason } from '../contract/request.js';
 
 /** Injected timing for a model, overriding its profile (e.g. TTFT 50 ms at 100 tokens/s). */
 export interface ModelTiming {

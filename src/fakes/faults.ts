@@ -1,4 +1,4 @@
-import { createRng, type Rng } from '../sim/rng.js';
+import { createRng, type Rng } from '../core/rng.js';
 
 /** Faults the mock server can inject, per model, by script or by rate. */
 export const FAULT_KINDS = [

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createRng } from '../sim/rng.js';
+import { createRng } from '../core/rng.js';
 
 /** GGUF metadata value types (gguf.h). */
 const TYPE = { UINT32: 4, INT32: 5, FLOAT32: 6, STRING: 8, ARRAY: 9 } as const;

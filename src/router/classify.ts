@@ -1,4 +1,4 @@
-import { promptKind } from './prompt-kind.js';
+import { promptKind } from '../contract/prompt-kind.js';
 import type { Complexity, RouteRequest } from './types.js';
 
 export interface Classification {

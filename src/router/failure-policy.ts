@@ -1,7 +1,7 @@
 import { RateLimitedError, type BackendError } from '../backends/errors.js';
 import type { RouterConfig } from '../config/router-config.js';
-import type { Clock } from '../sim/clock.js';
-import { createRng, deriveSeed } from '../sim/rng.js';
+import type { Clock } from '../core/clock.js';
+import { createRng, deriveSeed } from '../core/rng.js';
 
 /**
  * What the router does after a backend error: how long to back off before retrying the same model, and which

@@ -10,8 +10,8 @@ import {
   type Reservation,
 } from '../ledger/budget-guard.js';
 import { FailurePolicy } from './failure-policy.js';
-import type { Clock } from '../sim/clock.js';
-import { createRealClock } from '../sim/clock.js';
+import type { Clock } from '../core/clock.js';
+import { createRealClock } from '../core/clock.js';
 import { nextTierIndex, planChain, selectTier } from './chain.js';
 import { classify } from './classify.js';
 import { confidenceOf, memoisedStaticChecks, passes, runStaticChecks } from './quality/quality-check.js';

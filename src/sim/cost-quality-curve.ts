@@ -1,4 +1,4 @@
-import { createRng } from './rng.js';
+import { createRng } from '../core/rng.js';
 
 /** One operating point of a router: its share of requests sent to the strong (API) model, and accuracy. */
 export interface CurvePoint {

@@ -9,7 +9,7 @@ import {
   type Tier,
 } from '../router/types.js';
 import { AccuracyTally, type AccuracyStats } from './accuracy-tally.js';
-import { QuantileSketch, type QuantileSummary } from './quantile-sketch.js';
+import { QuantileSketch, type QuantileSummary } from '../core/quantile-sketch.js';
 
 /** Confidence histogram bins of 0.05. */
 export const CONFIDENCE_BINS = 20;

@@ -6,7 +6,7 @@ import { createRouter, type RouterSink } from '../router/router.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
 import { baselineChains } from '../config/baseline-model.js';
-import { createVirtualClock } from './clock.js';
+import { createVirtualClock } from '../core/clock.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
 import { createRecordedAnswersBackend } from '../backends/recorded/recorded-answers-backend.js';

@@ -1,5 +1,5 @@
 import type { PrefixBlock, RouteRequest } from '../router/types.js';
-import { createRng, deriveSeed, normal, pickWeighted, poisson, type Rng } from './rng.js';
+import { createRng, deriveSeed, normal, pickWeighted, poisson, type Rng } from '../core/rng.js';
 import type { Scenario } from './load-scenario.js';
 import type { TokenDistribution } from './scenario-schema.js';
 

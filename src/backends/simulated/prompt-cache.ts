@@ -1,4 +1,4 @@
-import type { PrefixBlock } from '../../router/types.js';
+import type { PrefixBlock } from '../../contract/request.js';
 
 /** How one model's server caches prompt prefixes, resolved from config and the provider's rules. */
 export interface PromptCacheRules {

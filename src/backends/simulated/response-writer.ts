@@ -1,5 +1,5 @@
 import type { Defect } from '../../config/schema.js';
-import type { Expects } from '../../router/types.js';
+import type { Expects } from '../../contract/request.js';
 
 /** Tokens one content unit (a JSON item, a code function, a sentence pair) stands for. */
 export const TOKENS_PER_UNIT = 40;

@@ -5,11 +5,11 @@ import {
   type LatencyDistribution,
   type SimulationProfile,
 } from '../../config/schema.js';
-import type { Clock } from '../../sim/clock.js';
-import { createVirtualClock } from '../../sim/clock.js';
-import { createRng, deriveSeed, type Rng } from '../../sim/rng.js';
-import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../router/types.js';
-import { isMathRequest } from '../../router/prompt-kind.js';
+import type { Clock } from '../../core/clock.js';
+import { createVirtualClock } from '../../core/clock.js';
+import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
+import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../contract/request.js';
+import { isMathRequest } from '../../contract/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { BadRequestError, TimeoutError, TransientError } from '../errors.js';
 import { PromptCache, type CacheUse } from './prompt-cache.js';

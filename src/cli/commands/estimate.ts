@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { analyticEstimate } from '../../cost/analytic-estimate.js';
+import { analyticEstimate } from '../../sim/analytic/analytic-estimate.js';
 import { resolveBaselineModel } from '../../config/baseline-model.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { loadScenarioFile } from '../../sim/load-scenario.js';

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createSimulatedBackend } from '../../backends/simulated/simulated-backend.js';
 import { createRouter } from '../../router/router.js';
 import { EXPECTS, type Expects, type RouteRequest } from '../../router/types.js';
-import { createRealClock, createVirtualClock } from '../../sim/clock.js';
+import { createRealClock, createVirtualClock } from '../../core/clock.js';
 import { createRealBackends } from '../../backends/real-backends.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { withEndpoint } from '../../config/endpoint-override.js';

@@ -1,4 +1,4 @@
-import type { AnalyticEstimate } from '../../cost/analytic-estimate.js';
+import type { AnalyticEstimate } from '../../sim/analytic/analytic-estimate.js';
 import {
   formatCurrency,
   formatCurrencyPrecise,

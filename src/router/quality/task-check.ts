@@ -1,5 +1,5 @@
 import type { TaskChecks } from '../../config/router-config.js';
-import { isMathRequest } from '../prompt-kind.js';
+import { isMathRequest } from '../../contract/prompt-kind.js';
 import type { CheckResult, Expects, RouteRequest } from '../types.js';
 import { checkCodeTests } from './code-tests-check.js';
 import { extractCode } from './extract-code.js';

@@ -1,4 +1,4 @@
-import type { PromptCacheRules } from '../backends/simulated/prompt-cache.js';
+import type { PromptCacheRules } from '../../backends/simulated/prompt-cache.js';
 
 /** The prompt structure of one prefix group in a scenario, and the traffic that refreshes its cache. */
 export interface PrefixTraffic {

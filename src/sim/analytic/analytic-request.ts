@@ -1,12 +1,18 @@
-import { meanLatency } from '../backends/simulated/simulated-backend.js';
-import { MAX_UNITS, TOKENS_PER_UNIT, writeAnswer } from '../backends/simulated/response-writer.js';
-import type { ModelConfig, RouterConfig } from '../config/router-config.js';
-import { DEFECTS, type Defect } from '../config/schema.js';
-import { nextTierIndex, planChain, selectTier } from '../router/chain.js';
-import { classify } from '../router/classify.js';
-import { confidenceOf, passes, runStaticChecks } from '../router/quality/quality-check.js';
-import { isLocalTier, type Complexity, type Expects, type RouteRequest, type Tier } from '../router/types.js';
-import { priceTokens } from './price-table.js';
+import { meanLatency } from '../../backends/simulated/simulated-backend.js';
+import { MAX_UNITS, TOKENS_PER_UNIT, writeAnswer } from '../../backends/simulated/response-writer.js';
+import type { ModelConfig, RouterConfig } from '../../config/router-config.js';
+import { DEFECTS, type Defect } from '../../config/schema.js';
+import { nextTierIndex, planChain, selectTier } from '../../router/chain.js';
+import { classify } from '../../router/classify.js';
+import { confidenceOf, passes, runStaticChecks } from '../../router/quality/quality-check.js';
+import {
+  isLocalTier,
+  type Complexity,
+  type Expects,
+  type RouteRequest,
+  type Tier,
+} from '../../router/types.js';
+import { priceTokens } from '../../cost/price-table.js';
 
 /** Expected values per request of one run (hybrid, pure API or an alternative). */
 export interface ExpectedRun {

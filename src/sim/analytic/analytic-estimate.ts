@@ -1,15 +1,14 @@
-import type { ModelConfig, RouterConfig } from '../config/router-config.js';
-import { classify } from '../router/classify.js';
-import { selectTier } from '../router/chain.js';
-import { isLocalTier, type RouteRequest } from '../router/types.js';
-import type { Scenario } from '../sim/load-scenario.js';
-import { alternativeConfig, baselineConfig } from '../sim/run-simulation.js';
-import type { ModelConfig as BaselineModel } from '../config/router-config.js';
-import { DEFAULT_HOURLY_WEIGHTS } from '../sim/synthetic-workload.js';
+import type { ModelConfig, RouterConfig } from '../../config/router-config.js';
+import { classify } from '../../router/classify.js';
+import { selectTier } from '../../router/chain.js';
+import { isLocalTier, type RouteRequest } from '../../router/types.js';
+import type { Scenario } from '../load-scenario.js';
+import { alternativeConfig, baselineConfig } from '../run-simulation.js';
+import { DEFAULT_HOURLY_WEIGHTS } from '../synthetic-workload.js';
 import { expectedCacheUse, iterationOdds, type PrefixTraffic } from './analytic-cache.js';
 import { inputBands, type InputBand, type InputShape } from './analytic-input.js';
 import { chainOf, expectedRequest, type AttemptInput, type ExpectedRun } from './analytic-request.js';
-import { CALENDAR_DAYS_PER_MONTH, project, type CostProjection } from './cost-model.js';
+import { CALENDAR_DAYS_PER_MONTH, project, type CostProjection } from '../../cost/cost-model.js';
 
 export type { ExpectedRun } from './analytic-request.js';
 
@@ -214,7 +213,7 @@ export async function analyticEstimate(
   scenario: Scenario,
   config: RouterConfig,
   faults: ReadonlyMap<string, number> = new Map(),
-  options: { baselineModel?: { model: BaselineModel; profileFrom: string | null } } = {},
+  options: { baselineModel?: { model: ModelConfig; profileFrom: string | null } } = {},
 ): Promise<AnalyticEstimate> {
   const daysPerMonth = scenario.projection.days_per_month ?? CALENDAR_DAYS_PER_MONTH;
   const override = scenario.analytic.fallback_rate;

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { CapacityQueue, rateAt, type CapacityProfile } from '../src/backends/simulated/capacity-queue.js';
+
+const flat = (tokensPerS: number) => [{ sequences: 1, tokensPerS }];
+/** Prefill so fast it does not count: the tests below reason about decode alone. */
+const instantPrefill = flat(1e12);
+
+describe('local servers as a queue on the virtual clock', () => {
+  it('rates are linear between measured batch sizes and flat beyond them', () => {
+    const points = [
+      { sequences: 1, tokensPerS: 40 },
+      { sequences: 4, tokensPerS: 20 },
+    ];
+    expect(rateAt(points, 1)).toBe(40);
+    expect(rateAt(points, 2)).toBeCloseTo(40 - 20 / 3, 10);
+    expect(rateAt(points, 4)).toBe(20);
+    expect(rateAt(points, 9)).toBe(20);
+  });
+
+  it('serves in arrival order: one slot, three calls, each waits for the one before', () => {
+    const queue = new CapacityQueue({ maxConcurrency: 1, decode: flat(10), prefill: instantPrefill });
+    // 10 output tokens at 10 tokens/s: one second each.
+    const a = queue.admit(0, 100, 10);
+    const b = queue.admit(10, 100, 10);
+    const c = queue.admit(20, 100, 10);
+    expect([a.waitMs, b.waitMs, c.waitMs].map((w) => Math.round(w))).toEqual([0, 990, 1980]);
+    expect([a.latencyMs, b.latencyMs, c.latencyMs].map((l) => Math.round(l))).toEqual([1000, 1990, 2980]);
+    expect(queue.stats().waitMs.max).toBeCloseTo(1980, 0);
+  });
+
+  it('decodes at the rate for the batch it starts in', () => {
+    const profile: CapacityProfile = {
+      maxConcurrency: 4,
+      decode: [
+        { sequences: 1, tokensPerS: 40 },
+        { sequences: 4, tokensPerS: 20 },
+      ],
+      prefill: instantPrefill,
+    };
+    const queue = new CapacityQueue(profile);
+    const calls = [0, 1, 2, 3].map((i) => queue.admit(i, 10, 100));
+    expect(calls.map((c) => c.batch)).toEqual([1, 2, 3, 4]);
+    expect(calls[0]!.latencyMs).toBeCloseTo(2500, 6); // 100 tokens at 40/s
+    expect(calls[1]!.latencyMs).toBeCloseTo((100 / (40 - 20 / 3)) * 1000, 6);
+    expect(calls[3]!.latencyMs).toBeCloseTo(5000, 6); // 100 tokens at 20/s
+    // A fifth waits for the first slot to free, then starts in a batch of four again.
+    const fifth = queue.admit(4, 10, 100);
+    expect(fifth.waitMs).toBeCloseTo(2500 - 4, 6);
+    expect(fifth.batch).toBe(4);
+  });
+
+  it('prefill takes the input at the batch rate before the first token', () => {
+    const queue = new CapacityQueue({ maxConcurrency: 2, decode: flat(50), prefill: flat(1000) });
+    const call = queue.admit(0, 2000, 100);
+    expect(call.ttftMs).toBeCloseTo(2000, 6);
+    expect(call.latencyMs).toBeCloseTo(4000, 6);
+  });
+
+  it('a call that would answer after its timeout times out, and its slot frees at the timeout', () => {
+    const queue = new CapacityQueue({ maxConcurrency: 1, decode: flat(10), prefill: instantPrefill });
+    queue.admit(0, 10, 30); // busy until 3,000 ms
+    const late = queue.admit(0, 10, 30, 2000);
+    expect(late.timedOut).toBe(true);
+    // It never started, so it held nothing: the next call starts when the first ends.
+    const next = queue.admit(100, 10, 10);
+    expect(next.waitMs).toBeCloseTo(2900, 6);
+    const started = new CapacityQueue({ maxConcurrency: 1, decode: flat(10), prefill: instantPrefill });
+    expect(started.admit(0, 10, 50, 1000).timedOut).toBe(true); // would take 5 s
+    expect(started.admit(0, 10, 10).waitMs).toBeCloseTo(1000, 6); // freed at the 1 s timeout
+    expect(started.stats().timedOut).toBe(1);
+  });
+
+  it('several servers share the load; two servers halve the wait of a burst', () => {
+    const profile: CapacityProfile = { maxConcurrency: 1, decode: flat(10), prefill: instantPrefill };
+    const one = new CapacityQueue(profile, 1);
+    const two = new CapacityQueue(profile, 2);
+    let waitOne = 0;
+    let waitTwo = 0;
+    for (let i = 0; i < 10; i++) {
+      waitOne += one.admit(0, 10, 10).waitMs;
+      waitTwo += two.admit(0, 10, 10).waitMs;
+    }
+    expect(waitOne).toBeCloseTo(45_000, 6); // 0 + 1 + … + 9 seconds
+    expect(waitTwo).toBeCloseTo(20_000, 6); // 2 × (0 + 1 + 2 + 3 + 4) seconds
+    expect(two.stats().peakHourUtilisation).toBeCloseTo(10_000 / (2 * 3_600_000), 9);
+  });
+
+  it('is deterministic, and its memory stays flat over a million calls', () => {
+    const profile: CapacityProfile = {
+      maxConcurrency: 8,
+      decode: [
+        { sequences: 1, tokensPerS: 60 },
+        { sequences: 8, tokensPerS: 25 },
+      ],
+      prefill: [
+        { sequences: 1, tokensPerS: 2000 },
+        { sequences: 8, tokensPerS: 900 },
+      ],
+    };
+    const run = (calls: number): ReturnType<CapacityQueue['stats']> => {
+      const queue = new CapacityQueue(profile);
+      let seed = 7;
+      const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      let t = 0;
+      for (let i = 0; i < calls; i++) {
+        t += next() * 400;
+        queue.admit(t, 200 + next() * 800, 20 + next() * 200, 30_000);
+      }
+      return queue.stats();
+    };
+    expect(run(5000)).toEqual(run(5000));
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const stats = run(1_000_000);
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(stats.calls).toBe(1_000_000);
+    expect(stats.averageUtilisation).toBeGreaterThan(0);
+    expect(stats.averageUtilisation).toBeLessThanOrEqual(1);
+    // A million calls over ~55 simulated hours: a few hundred numbers of state, not a million.
+    expect(grown).toBeLessThan(20 * 1024 * 1024);
+  });
+});
