@@ -1,5 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CapacityQueue, rateAt, type CapacityProfile } from '../src/backends/simulated/capacity-queue.js';
+import { simulate } from '../src/sim/simulate.js';
+import type { Summary } from '../src/sim/summary.js';
+import { runCli } from './helpers/cli.js';
+import { PROJECT_CONFIG } from './helpers/config.js';
+import { tempDir } from './helpers/temp.js';
 
 const flat = (tokensPerS: number) => [{ sequences: 1, tokensPerS }];
 /** Prefill so fast it does not count: the tests below reason about decode alone. */
@@ -118,5 +125,57 @@ describe('local servers as a queue on the virtual clock', () => {
     expect(stats.averageUtilisation).toBeLessThanOrEqual(1);
     // A million calls over ~55 simulated hours: a few hundred numbers of state, not a million.
     expect(grown).toBeLessThan(20 * 1024 * 1024);
+  });
+});
+
+describe('the simulator with a capacity profile', () => {
+  const capacity =
+    'models.mixtral:8x7b.simulation.capacity={max_concurrency: 2, decode: [{sequences: 1, tokens_per_s: 50}, {sequences: 2, tokens_per_s: 40}], prefill: [{sequences: 1, tokens_per_s: 2000}]}';
+
+  it('queues a burst for the local server: waits grow, calls time out down the failure path, same bytes twice', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'burst.csv');
+    // 120 reasoning requests (MODERATE → mixtral) ten a second, each writing 400 tokens: ~8 s of decode.
+    const rows = Array.from(
+      { length: 120 },
+      (_, i) => `${new Date(Date.UTC(2026, 2, 1, 10, 0, 0, i * 100)).toISOString()},reasoning,600,400`,
+    );
+    writeFileSync(file, `timestamp,action,input_tokens,output_tokens\n${rows.join('\n')}\n`);
+    const run = async (): Promise<Summary> =>
+      (
+        await simulate({
+          configFile: PROJECT_CONFIG,
+          workload: { file },
+          out: false,
+          parallel: false,
+          configSets: [capacity],
+        })
+      ).summary;
+    const summary = await run();
+    const studio = summary.capacity!['studio']!;
+    expect(studio.models).toEqual(['mixtral:8x7b']);
+    expect(studio.maxConcurrency).toBe(2);
+    expect(studio.waitMs.p95).toBeGreaterThan(10_000);
+    expect(studio.timedOut).toBeGreaterThan(0);
+    expect(summary.hybrid.errors['TimeoutError']).toBe(studio.timedOut);
+    // Timed-out calls go down the router's failure path: retried, then the next model of the tier
+    // (codestral, which has no capacity profile), then the API.
+    expect(summary.hybrid.byModel['codestral:22b']!.calls).toBeGreaterThan(0);
+    expect(summary.hybrid.passed).toBeGreaterThan(110);
+    expect(JSON.stringify(await run())).toBe(JSON.stringify(summary));
+    // Without a capacity profile the local server never makes anyone wait.
+    const { summary: unlimited } = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file },
+      out: false,
+      parallel: false,
+    });
+    expect(unlimited.capacity).toBeUndefined();
+    expect(unlimited.hybrid.errors['TimeoutError'] ?? 0).toBe(0);
+    const { code, stdout } = await runCli(['simulate', '--workload', file, '--no-write', '--set', capacity]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /studio: 1 server\(s\) × 2 parallel sequences \(mixtral:8x7b\): busy [\d.]+% on average, [\d.]+% in the peak hour .*queue wait p50 .*, p95 .*; [\d,]+ of [\d,]+ call\(s\) timed out/,
+    );
   });
 });

@@ -48,6 +48,33 @@ const defectRates = z.strictObject(
   >,
 );
 
+/** A rate measured at a number of sequences running at once. */
+const ratePoint = z.strictObject({
+  sequences: z.number().int().positive(),
+  tokens_per_s: z.number().positive(),
+});
+
+/**
+ * A local server's capacity (from `bench --sweep`, or assumed): with it, a local model is simulated as a
+ * queue of `max_concurrency` parallel sequences whose prefill and decode rates per sequence depend on how many
+ * run at once (linear between the points). Without it, calls never wait for each other.
+ */
+const capacitySchema = z
+  .strictObject({
+    max_concurrency: z.number().int().positive(),
+    decode: z.array(ratePoint).min(1),
+    prefill: z.array(ratePoint).min(1),
+    /** Where the figures come from. @default 'assumed' */
+    source: z.string().default('assumed'),
+  })
+  .refine(
+    (c) =>
+      [c.decode, c.prefill].every((points) =>
+        points.every((p, i) => i === 0 || p.sequences > points[i - 1]!.sequences),
+      ),
+    'rate points must be in increasing order of sequences',
+  );
+
 const simulationSchema = z.strictObject({
   /** Total latency of one answer, ms. */
   latency_ms: latencySchema,
@@ -60,6 +87,7 @@ const simulationSchema = z.strictObject({
   prefill_tokens_per_s: z.number().positive().optional(),
   /** Output tokens when the request does not fix them. */
   output_tokens: range.default({ min: 100, max: 400 }),
+  capacity: capacitySchema.optional(),
   /** Per complexity, probability of each defect in an answer. */
   defects: z.strictObject({
     SIMPLE: defectRates.default({}),

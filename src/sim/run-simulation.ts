@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BudgetExhaustedError } from '../backends/errors.js';
-import { createSimulatedBackend } from '../backends/simulated/simulated-backend.js';
+import { createSimulatedBackend, type ServerStats } from '../backends/simulated/simulated-backend.js';
 import type { Alternative, RouterConfig } from '../config/router-config.js';
 import { createRouter, type RouterSink } from '../router/router.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
@@ -51,6 +51,8 @@ export interface RunOutcome {
   rows?: RoutedRow[];
   /** Requests left out of `rows` because an answer came from a profile, not the file. */
   profileRows?: number;
+  /** Local servers with a capacity profile: utilisation, queue waits, timeouts (per hardware item). */
+  capacity?: Record<string, ServerStats>;
 }
 
 /** An API-only alternative and its counterfactual run. */
@@ -211,6 +213,7 @@ export async function runOnce(
     clock,
     faultRates: run.faults,
     ...(run.profiles ? { profiles: run.profiles } : {}),
+    servers: new Map(config.localCosts.hardware.map((h) => [h.name, h.count])),
   });
   const answers = run.answers;
   const backend = answers
@@ -255,11 +258,13 @@ export async function runOnce(
   if (Symbol.iterator in workload) for (const request of workload) await step(request);
   else for await (const request of workload) await step(request);
   hooks.onProgress?.(kind, done);
+  const capacity = simulated.capacityStats();
   return {
     stats: aggregator.stats(),
     firstArrivalMs: first,
     lastArrivalMs: last,
     ...(rows ? { rows, profileRows } : {}),
+    ...(Object.keys(capacity).length ? { capacity } : {}),
   };
 }
 

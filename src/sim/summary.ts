@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ProfileOrigin } from '../bench/profile.js';
+import type { ServerStats } from '../backends/simulated/simulated-backend.js';
 import { planChain } from '../router/chain.js';
 import { isLocalTier } from '../router/types.js';
 import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
@@ -136,6 +137,11 @@ export interface Summary {
    * `--baseline-model` named, with its price and, for a price-table model the config does not list, the
    * configured model whose latency and quality profile it was simulated with.
    */
+  /**
+   * Local servers simulated as queues (models with a capacity profile), per hardware item: utilisation on
+   * average and in the peak hour, queue waits, calls that timed out, in the hybrid run.
+   */
+  capacity?: Record<string, ServerStats>;
   baselineModel: {
     name: string;
     inputPerMtok: number;
@@ -272,6 +278,7 @@ export function buildSummary(
       ? { budget: budgetOf(output, uncapped, alternatives.cheapestAlternative, days, daysPerMonth) }
       : {}),
     baselineModel: baselineModelOf(output),
+    ...(output.hybrid.capacity ? { capacity: output.hybrid.capacity } : {}),
     lifecycle: config.models
       .filter((m) => m.enabled && (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name]))
       .map((m) => ({

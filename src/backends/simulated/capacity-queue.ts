@@ -80,7 +80,14 @@ export class CapacityQueue {
   }
 
   /** Admits one call arriving at `atMs` and says when it would answer. */
-  admit(atMs: number, inputTokens: number, outputTokens: number, timeoutMs = Infinity): Admission {
+  admit(
+    atMs: number,
+    inputTokens: number,
+    outputTokens: number,
+    timeoutMs = Infinity,
+    /** The calling model's rates, when several models share the server. */
+    rates: Pick<CapacityProfile, 'decode' | 'prefill'> = this.profile,
+  ): Admission {
     const per = this.profile.maxConcurrency;
     // The slot that frees first (FIFO); among those free then, one on the least busy server.
     let best = Infinity;
@@ -97,8 +104,8 @@ export class CapacityQueue {
     }
     const startMs = best;
     const batch = this.runningOn(Math.floor(slot / per), startMs) + 1;
-    const prefillMs = (inputTokens / rateAt(this.profile.prefill, batch)) * 1000;
-    const decodeMs = (outputTokens / rateAt(this.profile.decode, batch)) * 1000;
+    const prefillMs = (inputTokens / rateAt(rates.prefill, batch)) * 1000;
+    const decodeMs = (outputTokens / rateAt(rates.decode, batch)) * 1000;
     const waitMs = startMs - atMs;
     const latencyMs = waitMs + prefillMs + decodeMs;
     const timedOut = latencyMs > timeoutMs;

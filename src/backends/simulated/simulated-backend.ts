@@ -12,6 +12,7 @@ import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../contr
 import { isMathRequest } from '../../contract/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { BadRequestError, TimeoutError, TransientError } from '../errors.js';
+import { CapacityQueue, type Admission, type CapacityStats, type RatePoint } from './capacity-queue.js';
 import { PromptCache, type CacheUse } from './prompt-cache.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
@@ -24,7 +25,19 @@ export interface SimulatedBackendOptions {
   profiles?: ReadonlyMap<string, SimulationProfile>;
   /** Extra transient-error probability per model name (scenario fault injection). */
   faultRates?: ReadonlyMap<string, number>;
+  /**
+   * Servers per hardware item (or per model placed on none): local models with a capacity profile queue for
+   * their item's slots. @default 1
+   */
+  servers?: ReadonlyMap<string, number>;
 }
+
+type Capacity = NonNullable<SimulationProfile['capacity']>;
+const rates = (points: Capacity['decode']): RatePoint[] =>
+  points.map((p) => ({ sequences: p.sequences, tokensPerS: p.tokens_per_s }));
+
+/** One local server's queue statistics, with the models that shared it. */
+export type ServerStats = CapacityStats & { models: string[] };
 
 const NO_FIELDS: readonly string[] = [];
 
@@ -101,6 +114,8 @@ export function drawDefect(profile: SimulationProfile, complexity: Complexity, r
  */
 export function createSimulatedBackend(options: SimulatedBackendOptions = {}): Backend & {
   profileOf(model: ModelConfig): SimulationProfile;
+  /** Per hardware item (or unplaced model) with a capacity profile: utilisation, waits, timeouts. */
+  capacityStats(): Record<string, ServerStats>;
 } {
   const seed = options.seed ?? 1;
   const clock = options.clock ?? createVirtualClock();
@@ -111,6 +126,47 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
 
   const profileOf = (model: ModelConfig): SimulationProfile =>
     options.profiles?.get(model.name) ?? model.simulation;
+
+  /** Each hardware item's queue (a model placed on none has its own), for models with a capacity profile. */
+  const queues = new Map<string, { queue: CapacityQueue; models: Set<string> }>();
+  /**
+   * Admits a local call to its server's queue; a call the client would give up on times out on the virtual
+   * clock and goes down the router's failure path.
+   */
+  const admit = async (
+    call: GenerateCall,
+    capacity: Capacity,
+    prefillTokens: number,
+    outputTokens: number,
+  ): Promise<Admission> => {
+    const key = call.model.hardware ?? call.model.name;
+    let entry = queues.get(key);
+    if (!entry) {
+      const profile = {
+        maxConcurrency: capacity.max_concurrency,
+        decode: rates(capacity.decode),
+        prefill: rates(capacity.prefill),
+      };
+      entry = { queue: new CapacityQueue(profile, options.servers?.get(key) ?? 1), models: new Set() };
+      queues.set(key, entry);
+    }
+    entry.models.add(call.model.name);
+    const admission = entry.queue.admit(
+      clock.now(),
+      prefillTokens,
+      outputTokens,
+      call.timeoutMs ?? Infinity,
+      { decode: rates(capacity.decode), prefill: rates(capacity.prefill) },
+    );
+    if (admission.timedOut) {
+      await clock.sleep(call.timeoutMs!, call.signal);
+      throw new TimeoutError(
+        `no complete answer within ${call.timeoutMs} ms (simulated: ${Math.round(admission.waitMs)} ms in ${key}'s queue, then ${admission.batch} sequence(s) running)`,
+        call.model.name,
+      );
+    }
+    return admission;
+  };
 
   /** Each model's prompt cache, created on its first cacheable call. */
   const caches = new Map<string, PromptCache>();
@@ -158,6 +214,10 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
   return {
     name: 'simulated',
     profileOf,
+    capacityStats: () =>
+      Object.fromEntries(
+        [...queues].map(([key, { queue, models }]) => [key, { ...queue.stats(), models: [...models] }]),
+      ),
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
       const profile = profileOf(call.model);
       const rng = createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name));
@@ -170,17 +230,27 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           400,
         );
       const cached = cacheUse(call, inputTokens);
-      let latencyMs = drawLatency(profile.latency_ms, rng);
-      let ttftMs = latencyMs * profile.ttft_share;
-      if (cached && profile.prefill_tokens_per_s) {
-        // Cached prompt tokens skip prefill; the saving cannot exceed the time to first token.
-        const savedMs = Math.min(ttftMs, (cached.readTokens / profile.prefill_tokens_per_s) * 1000);
-        latencyMs -= savedMs;
-        ttftMs -= savedMs;
-      }
-      if (call.timeoutMs !== undefined && latencyMs > call.timeoutMs) {
-        await clock.sleep(call.timeoutMs, call.signal);
-        throw new TimeoutError(`no complete answer within ${call.timeoutMs} ms (simulated)`, call.model.name);
+      // A local model with a capacity profile is timed by its server's queue once its output is known;
+      // otherwise the latency is drawn from the profile first.
+      const capacity = isLocalTier(call.model.tier) ? profile.capacity : undefined;
+      let latencyMs = 0;
+      let ttftMs = 0;
+      if (!capacity) {
+        latencyMs = drawLatency(profile.latency_ms, rng);
+        ttftMs = latencyMs * profile.ttft_share;
+        if (cached && profile.prefill_tokens_per_s) {
+          // Cached prompt tokens skip prefill; the saving cannot exceed the time to first token.
+          const savedMs = Math.min(ttftMs, (cached.readTokens / profile.prefill_tokens_per_s) * 1000);
+          latencyMs -= savedMs;
+          ttftMs -= savedMs;
+        }
+        if (call.timeoutMs !== undefined && latencyMs > call.timeoutMs) {
+          await clock.sleep(call.timeoutMs, call.signal);
+          throw new TimeoutError(
+            `no complete answer within ${call.timeoutMs} ms (simulated)`,
+            call.model.name,
+          );
+        }
       }
       const errorRate = profile.error_rate + (options.faultRates?.get(call.model.name) ?? 0);
       if (errorRate > 0 && rng() < errorRate) {
@@ -194,6 +264,13 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       if (call.purpose === 'critique') {
         const defect = defectOf.get(call.subject ?? '');
         const flagged = defect ? rng() < profile.critique_detection : rng() < profile.critique_false_alarm;
+        if (capacity)
+          ({ latencyMs, ttftMs } = await admit(
+            call,
+            capacity,
+            inputTokens,
+            Math.min(CRITIQUE_TOKENS, call.maxTokens),
+          ));
         await clock.sleep(latencyMs, call.signal);
         return {
           text: flagged
@@ -227,13 +304,21 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         variant,
         math,
       );
+      // A truncated answer ran into the request's limit, so it used (and is billed for) all of it; a
+      // recorded token count stays as recorded (that row's limit was its length).
+      const produced = written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens;
+      if (capacity)
+        ({ latencyMs, ttftMs } = await admit(
+          call,
+          capacity,
+          inputTokens - (cached?.readTokens ?? 0),
+          produced,
+        ));
       await clock.sleep(latencyMs, call.signal);
       return {
         text: written.text,
         inputTokens,
-        // A truncated answer ran into the request's limit, so it used (and is billed for) all of it; a
-        // recorded token count stays as recorded (that row's limit was its length).
-        outputTokens: written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens,
+        outputTokens: produced,
         // As the server reports them; a local model's are free (its cache saves time, not money).
         cachedInputTokens: cached?.readTokens ?? 0,
         // Always present (0 when none): one object shape for every result keeps the router's hot path fast.

@@ -1,5 +1,6 @@
 import { TIERS } from '../../router/types.js';
 import type { MonteCarlo } from '../../sim/monte-carlo.js';
+import { formatCapacity } from './capacity.js';
 import type { Summary } from '../../sim/summary.js';
 import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
@@ -85,6 +86,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(...formatVerdict(summary));
   lines.push(...formatBudget(summary));
   lines.push(...formatContextSkips(summary));
+  lines.push(...formatCapacity(summary));
   lines.push(...formatLifecycle(summary));
   if (run.workload?.filledOutputRows)
     lines.push(
