@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CapacityQueue, rateAt, type CapacityProfile } from '../src/backends/simulated/capacity-queue.js';
+import { deployView } from '../src/report/deploy-view.js';
 import { simulate } from '../src/sim/simulate.js';
 import type { Summary } from '../src/sim/summary.js';
 import { runCli } from './helpers/cli.js';
@@ -163,6 +164,13 @@ describe('the simulator with a capacity profile', () => {
     expect(summary.hybrid.byModel['codestral:22b']!.calls).toBeGreaterThan(0);
     expect(summary.hybrid.passed).toBeGreaterThan(110);
     expect(JSON.stringify(await run())).toBe(JSON.stringify(summary));
+    // The report's deployment box reads the queue: the peak hour, waits and timeouts, and the risk.
+    const deploy = deployView(summary);
+    expect(deploy.machines[0]).toMatchObject({ name: 'studio', peakLabel: 'peak hour', overloaded: true });
+    expect(deploy.machines[0]!.queue).toMatch(/queue wait p95 \d+ ms, [\d,]+ of [\d,]+ calls timed out/);
+    expect(deploy.risks.some((r) => r.startsWith('studio is at or above capacity in its peak hour'))).toBe(
+      true,
+    );
     // Without a capacity profile the local server never makes anyone wait.
     const { summary: unlimited } = await simulate({
       configFile: PROJECT_CONFIG,

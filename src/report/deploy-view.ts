@@ -12,7 +12,11 @@ export interface DeployView {
     models: { name: string; tier: string; memory: string; calls: string; busy: string }[];
     unused: string;
     averageUse: string;
-    peakDayUse: string;
+    /** The busiest hour from the capacity queue, or the busiest day scaled from busy time. */
+    peakUse: string;
+    peakLabel: 'peak hour' | 'peak day';
+    /** Queue waits and timeouts, when the item was simulated as a queue. */
+    queue: string;
     overloaded: boolean;
   }[];
   /** Local models used but placed on no hardware item (the bare monthly shorthand). */
@@ -60,9 +64,7 @@ export function deployView(s: Summary): DeployView {
       unused: unused.length
         ? `Placed here but never called in this run: ${unused.map((m) => `${m.name} (${gb(m.residentGb)})`).join(', ')}. Leaving them off frees ${gb(unused.reduce((sum, m) => sum + m.residentGb, 0))}.`
         : '',
-      averageUse: formatPercent(average, average < 1 ? 2 : 1),
-      peakDayUse: formatPercent(peakDay, peakDay < 1 ? 2 : 1),
-      overloaded: peakDay > 100,
+      ...utilisation(s, item.name, average, peakDay),
     };
   });
   const unplaced = s.config.models
@@ -72,8 +74,9 @@ export function deployView(s: Summary): DeployView {
     machines,
     unplaced,
     risks: risks(s, machines),
-    method:
-      'Utilisation is the models’ summed busy time over the hours the machine is on. The peak day scales it by the busiest day’s requests. Local servers are simulated with unlimited parallel capacity, so queueing at the peak hour is not modelled: above 100% means one machine cannot keep up.',
+    method: s.capacity
+      ? 'Items whose models have a capacity profile are simulated as queues: utilisation is busy slot-time over slot-time, on average and in the busiest hour, with queue waits and timeouts. For the others it is the models’ summed busy time over the hours the machine is on, and the peak day scales it by the busiest day’s requests (no queueing modelled).'
+      : 'Utilisation is the models’ summed busy time over the hours the machine is on. The peak day scales it by the busiest day’s requests. No model has a capacity profile, so local servers are simulated with unlimited parallel capacity and queueing at the peak hour is not modelled: above 100% means one machine cannot keep up.',
   };
 }
 
@@ -104,11 +107,38 @@ function risks(s: Summary, machines: DeployView['machines']): string[] {
   for (const m of machines)
     if (m.overloaded)
       out.push(
-        `${m.name} is busier than it can be on the peak day (${m.peakDayUse}): the workload needs more than ${m.count} of it, or requests will queue and time out.`,
+        `${m.name} is at or above capacity in its ${m.peakLabel} (${m.peakUse}${m.queue ? `; ${m.queue}` : ''}): the workload needs more than ${m.count} of it, or requests queue and time out.`,
       );
   if (s.run.backend !== 'real' && s.run.backend !== 'ledger' && !s.recordedQuality)
     out.push(
       'Quality and latency are simulated from profiles, not measured: run hybridllm bench on the hardware you would buy, then simulate --profiles.',
     );
   return out;
+}
+
+/** Utilisation from the capacity queue when the item was simulated as one; else from busy time. */
+function utilisation(
+  s: Summary,
+  item: string,
+  average: number,
+  peakDay: number,
+): Pick<DeployView['machines'][number], 'averageUse' | 'peakUse' | 'peakLabel' | 'queue' | 'overloaded'> {
+  const pct = (x: number): string => formatPercent(x, x < 1 ? 2 : 1);
+  const q = (s.capacity as Summary['capacity'] | undefined)?.[item];
+  if (!q)
+    return {
+      averageUse: pct(average),
+      peakUse: pct(peakDay),
+      peakLabel: 'peak day',
+      queue: '',
+      overloaded: peakDay > 100,
+    };
+  const peak = q.peakHourUtilisation * 100;
+  return {
+    averageUse: pct(q.averageUtilisation * 100),
+    peakUse: pct(peak),
+    peakLabel: 'peak hour',
+    queue: `queue wait p95 ${Math.round(q.waitMs.p95)} ms, ${formatInteger(q.timedOut)} of ${formatInteger(q.calls)} calls timed out`,
+    overloaded: peak >= 95 || q.timedOut > 0,
+  };
 }
