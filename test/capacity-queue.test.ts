@@ -180,6 +180,18 @@ describe('the simulator with a capacity profile', () => {
     });
     expect(unlimited.capacity).toBeUndefined();
     expect(unlimited.hybrid.errors['TimeoutError'] ?? 0).toBe(0);
+    // Three servers: three times the slots (shorter waits) and three times the hardware in the all-in cost.
+    const { summary: three } = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file },
+      out: false,
+      parallel: false,
+      configSets: [capacity, 'servers.mixtral:8x7b=3'],
+    });
+    expect(three.capacity!['studio']!.servers).toBe(3);
+    expect(three.capacity!['studio']!.waitMs.p95).toBeLessThan(studio.waitMs.p95);
+    const item = (x: Summary) => x.config.localCosts.items.find((i) => i.name === 'studio')!.usdPerMonth;
+    expect(item(three)).toBeCloseTo(3 * item(summary), 9);
     const { code, stdout } = await runCli(['simulate', '--workload', file, '--no-write', '--set', capacity]);
     expect(code).toBe(0);
     expect(stdout).toMatch(

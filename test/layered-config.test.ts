@@ -74,8 +74,16 @@ describe('a config a user can vary in one line', () => {
     };
     expect(js.models.find((m) => m.name === 'gpt-4.1')!.enabled).toBe(true);
     expect(js.router.daily_budget_usd).toBe(2.5);
+    // A list item by its name: the Mac Studio, twice.
+    expect(
+      parseConfig(PROJECT_CONFIG_TEXT, 'x.yaml', undefined, ['local_costs.hardware.studio.count=2'])
+        .localCosts.hardware[0]!.count,
+    ).toBe(2);
+    expect(() => parseConfig(PROJECT_CONFIG_TEXT, 'x.yaml', undefined, ['servers.nothing=2'])).toThrow(
+      /--servers nothing=2: 'nothing' is neither a hardware item \(studio\) nor a model placed on one/,
+    );
     expect(() => applySets(YamlSource.parse(text, 'x.yaml'), ['models.nope.enabled=true'])).toThrow(
-      /--set models\.nope\.enabled=true: no model named 'nope'/,
+      /--set models\.nope\.enabled=true: no item named 'nope' under models; known: phi3:mini/,
     );
     expect(() => applySets(YamlSource.parse(text, 'x.yaml'), ['router.daily_budget_usd'])).toThrow(
       /expected key\.path=value/,

@@ -33,9 +33,14 @@ export function typed(flag: string, parsed: unknown, argv: readonly string[] = p
   return String(parsed);
 }
 
-/** The global `--set key.path=value` assignments, as strings (yargs gives one value or a list). */
+/**
+ * The global `--set key.path=value` assignments, as strings (yargs gives one value or a list), then each
+ * `--servers NAME=N` as `servers.NAME=N`.
+ */
 export function configSets(args: object): string[] | undefined {
-  const value = (args as { set?: unknown }).set;
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).map(String);
+  const list = (value: unknown): string[] =>
+    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
+  const { set, servers } = args as { set?: unknown; servers?: unknown };
+  const all = [...list(set), ...list(servers).map((s) => `servers.${s}`)];
+  return all.length ? all : undefined;
 }

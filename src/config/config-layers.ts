@@ -64,8 +64,11 @@ export function layerOverDefaults(user: YamlSource, builtIn = BUILT_IN_CONFIG): 
 }
 
 /**
- * Applies `--set key.path=value` assignments (values read as YAML: true, 5, 0.5, "text", [a, b]). Under
- * `models.`, the next part is a model's name, which may itself contain dots (the longest known name wins).
+ * Applies `--set key.path=value` assignments (values read as YAML: true, 5, 0.5, "text", [a, b]). A part of
+ * the path that meets a list picks the item of that `name` (a name may itself contain dots: the longest known
+ * one wins), or an index: `models.claude-haiku-4-5.enabled=true`, `local_costs.hardware.studio.count=2`.
+ * `servers.NAME=N` (what `--servers NAME=N` adds) sets the count of hardware item NAME, or of the item model
+ * NAME is placed on.
  */
 export function applySets(source: YamlSource, sets: readonly string[]): void {
   for (const assignment of sets) {
@@ -82,29 +85,65 @@ export function applySets(source: YamlSource, sets: readonly string[]): void {
     } catch {
       value = text;
     }
+    if (key.startsWith('servers.')) {
+      applyServers(source, key.slice('servers.'.length), value, `--servers ${key.slice(8)}=${text}`);
+      continue;
+    }
     const label = `--set ${assignment}`;
-    if (key.startsWith('models.')) {
-      const names = ((source.toJS() as { models?: { name?: string }[] }).models ?? []).map(
-        (m) => m.name ?? '',
-      );
-      const rest = key.slice('models.'.length);
-      const name = names.filter((n) => rest.startsWith(`${n}.`)).sort((a, b) => b.length - a.length)[0];
-      if (!name)
-        throw new ConfigError(
-          `${label}: no model named '${rest.split('.')[0]}' in ${source.file}; known: ${names.join(', ')}.`,
-        );
-      source.applyOverrides(
-        { models: { [name]: nest(rest.slice(name.length + 1).split('.'), value) } },
-        label,
-      );
-    } else source.applyOverrides(nest(key.split('.'), value) as Record<string, unknown>, label);
+    const parts = key.split('.');
+    if (parts.some((p) => p === ''))
+      throw new ConfigError(`${label}: '${key}' has an empty part; expected key.path=value.`);
+    source.setFrom(resolvePath(source.toJS(), parts, label), value, { label });
   }
 }
 
-function nest(path: readonly string[], value: unknown): unknown {
-  if (path.some((p) => p === ''))
-    throw new ConfigError(`--set: '${path.join('.')}' has an empty part; expected key.path=value.`);
-  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+/** A dotted path with list items picked by name (or index), as the document's own path. */
+function resolvePath(root: unknown, parts: readonly string[], label: string): (string | number)[] {
+  const path: (string | number)[] = [];
+  let node: unknown = root;
+  for (let i = 0; i < parts.length;) {
+    if (Array.isArray(node)) {
+      const items = node as { name?: unknown }[];
+      let index = -1;
+      let length = 0;
+      for (let j = parts.length; j > i && index < 0; j--) {
+        const name = parts.slice(i, j).join('.');
+        index = items.findIndex((item) => isMapping(item) && item.name === name);
+        length = j - i;
+      }
+      if (index < 0 && /^\d+$/.test(parts[i]!)) [index, length] = [Number(parts[i]), 1];
+      if (index < 0)
+        throw new ConfigError(
+          `${label}: no item named '${parts[i]}' under ${path.join('.') || 'the config'}; known: ${items.map((m) => String(m.name)).join(', ')}.`,
+        );
+      path.push(index);
+      node = items[index];
+      i += length;
+    } else {
+      path.push(parts[i]!);
+      node = isMapping(node) ? node[parts[i]!] : undefined;
+      i++;
+    }
+  }
+  return path;
+}
+
+/** `--servers NAME=N`: N machines of hardware item NAME, or of the item model NAME is placed on. */
+function applyServers(source: YamlSource, name: string, value: unknown, label: string): void {
+  const js = source.toJS() as {
+    models?: { name?: string; hardware?: string }[];
+    local_costs?: { hardware?: { name?: string }[] };
+  };
+  const items = js.local_costs?.hardware ?? [];
+  const item = items.some((h) => h.name === name) ? name : js.models?.find((m) => m.name === name)?.hardware;
+  const index = items.findIndex((h) => h.name === item);
+  if (index < 0)
+    throw new ConfigError(
+      `${label}: '${name}' is neither a hardware item (${items.map((h) => h.name).join(', ') || 'none configured'}) nor a model placed on one.`,
+    );
+  if (!(Number.isInteger(value) && (value as number) >= 1))
+    throw new ConfigError(`${label}: expected a whole number of servers, at least 1.`);
+  source.setFrom(['local_costs', 'hardware', index, 'count'], value, { label });
 }
 
 /** Whether `file` is the built-in config itself (it is never layered over itself). */

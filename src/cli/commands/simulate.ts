@@ -102,6 +102,12 @@ Runs every request through the production router with simulated backends on a vi
         describe:
           "Refuse workload rows with no output tokens instead of drawing them from the model's profile (the summary counts such rows)",
       })
+      .option('servers', {
+        type: 'string',
+        array: true,
+        describe:
+          'NAME=N: run N of hardware item NAME (or of the item model NAME is placed on): N times its slots for models with a capacity profile, N times its cost (repeatable)',
+      })
       .option('baseline-model', {
         type: 'string',
         describe:
