@@ -192,10 +192,32 @@ describe('the simulator with a capacity profile', () => {
     expect(three.capacity!['studio']!.waitMs.p95).toBeLessThan(studio.waitMs.p95);
     const item = (x: Summary) => x.config.localCosts.items.find((i) => i.name === 'studio')!.usdPerMonth;
     expect(item(three)).toBeCloseTo(3 * item(summary), 9);
+    // Servers needed: the busiest hour replayed with more machines until local TTFT p95 meets the target;
+    // with that many, it does.
+    const needed = summary.serversNeeded!['studio']!;
+    expect(needed.targetP95Ms).toBe(5000);
+    expect(needed.requests).toBe(120);
+    expect(needed.p95AtConfiguredMs).toBeGreaterThan(5000);
+    expect(needed.needed).toBeGreaterThan(1);
+    expect(needed.p95AtNeededMs).toBeLessThanOrEqual(5000);
+    const { summary: sized } = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file },
+      out: false,
+      parallel: false,
+      configSets: [capacity, `servers.studio=${needed.needed}`],
+    });
+    expect(sized.serversNeeded!['studio']!.p95AtConfiguredMs).toBeLessThanOrEqual(5000);
+    expect(sized.serversNeeded!['studio']!.needed).toBe(needed.needed);
     const { code, stdout } = await runCli(['simulate', '--workload', file, '--no-write', '--set', capacity]);
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /studio: 1 server\(s\) × 2 parallel sequences \(mixtral:8x7b\): busy [\d.]+% on average, [\d.]+% in the peak hour .*queue wait p50 .*, p95 .*; [\d,]+ of [\d,]+ call\(s\) timed out/,
+    );
+    expect(stdout).toMatch(
+      new RegExp(
+        `servers needed: ${needed.needed} for local TTFT p95 ≤ 5\\.00 s in the busiest hour \\(120 requests replayed`,
+      ),
     );
   });
 });

@@ -104,6 +104,11 @@ function risks(s: Summary, machines: DeployView['machines']): string[] {
     out.push(
       `The daily API budget of $${s.budget.dailyBudgetUsd.toFixed(2)} was hit: ${formatInteger(s.budget.limited)} request(s) were kept local or refused instead of going to the API.`,
     );
+  for (const [item, n] of Object.entries((s.serversNeeded as Summary['serversNeeded'] | undefined) ?? {}))
+    if (n.needed === null || n.needed > n.configured)
+      out.push(
+        `${item} needs ${n.needed === null ? 'more than 64' : n.needed} machine(s) for local time to first token p95 ≤ ${Math.round(n.targetP95Ms)} ms in its busiest hour; the config has ${n.configured} (p95 ${Math.round(n.p95AtConfiguredMs)} ms). simulate --servers ${item}=N costs in the machines.`,
+      );
   for (const m of machines)
     if (m.overloaded)
       out.push(

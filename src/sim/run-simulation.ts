@@ -7,6 +7,7 @@ import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
 import { baselineChains } from '../config/baseline-model.js';
 import { createVirtualClock } from '../core/clock.js';
+import { DEFAULT_LOCAL_P95_MS, serversNeeded, type ServersNeeded } from './servers-needed.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
 import { createRecordedAnswersBackend } from '../backends/recorded/recorded-answers-backend.js';
@@ -75,6 +76,8 @@ export interface SimulationOutput {
    * have cost and how they would have scored.
    */
   uncapped?: RunOutcome;
+  /** Per hardware item simulated as a queue: the machines its busiest hour needs to meet the p95 target. */
+  serversNeeded?: Record<string, ServersNeeded>;
 }
 
 /** The hybrid config without its budget caps: the uncapped counterfactual of a budget-limited run. */
@@ -195,7 +198,17 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
           .map((alternative) => ({ alternative, outcome: baseline }))
       : await runAlternatives(run, baseline, {});
   const uncapped = await runUncapped(run, hybrid);
-  return { run, hybrid, baseline, alternatives, ...(uncapped ? { uncapped } : {}) };
+  const needed = hybrid.capacity
+    ? await serversNeeded(run, hybrid.capacity, run.scenario?.targets.local_p95_ms ?? DEFAULT_LOCAL_P95_MS)
+    : undefined;
+  return {
+    run,
+    hybrid,
+    baseline,
+    alternatives,
+    ...(uncapped ? { uncapped } : {}),
+    ...(needed ? { serversNeeded: needed } : {}),
+  };
 }
 
 /** Runs one of the two runs in this thread. */

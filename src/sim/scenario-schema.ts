@@ -90,6 +90,8 @@ export const scenarioSchema = z.strictObject({
       max_fallback_rate_pct: z.number().min(0).max(100).optional(),
       min_local_share_pct: z.number().min(0).max(100).optional(),
       min_average_confidence: z.number().min(0).max(1).optional(),
+      /** p95 time to first token of local calls in the busiest hour that sizes the servers needed, ms. @default 5000 */
+      local_p95_ms: positive.optional(),
     })
     .default({}),
   projection: z

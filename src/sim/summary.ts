@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProfileOrigin } from '../bench/profile.js';
 import type { ServerStats } from '../backends/simulated/simulated-backend.js';
 import { planChain } from '../router/chain.js';
+import type { ServersNeeded } from './servers-needed.js';
 import { isLocalTier } from '../router/types.js';
 import { compareCosts, CALENDAR_DAYS_PER_MONTH, type CostComparison } from '../cost/cost-model.js';
 import { priceTableVersion } from '../cost/price-table.js';
@@ -142,6 +143,8 @@ export interface Summary {
    * average and in the peak hour, queue waits, calls that timed out, in the hybrid run.
    */
   capacity?: Record<string, ServerStats>;
+  /** Per item simulated as a queue: the machines the busiest hour needs for local p95 ≤ the target. */
+  serversNeeded?: Record<string, ServersNeeded>;
   baselineModel: {
     name: string;
     inputPerMtok: number;
@@ -279,6 +282,7 @@ export function buildSummary(
       : {}),
     baselineModel: baselineModelOf(output),
     ...(output.hybrid.capacity ? { capacity: output.hybrid.capacity } : {}),
+    ...(output.serversNeeded ? { serversNeeded: output.serversNeeded } : {}),
     lifecycle: config.models
       .filter((m) => m.enabled && (END_OF_LIFE[m.model] ?? END_OF_LIFE[m.name]))
       .map((m) => ({

@@ -11,6 +11,13 @@ export function formatCapacity(summary: Summary): string[] {
     lines.push(
       `  ${name}: ${formatInteger(s.servers)} server(s) × ${formatInteger(s.maxConcurrency)} parallel sequences (${s.models.join(', ')}): busy ${formatPercent(s.averageUtilisation * 100)} on average, ${formatPercent(s.peakHourUtilisation * 100)} in the peak hour (${peak}:00 UTC); queue wait p50 ${formatDuration(s.waitMs.p50)}, p95 ${formatDuration(s.waitMs.p95)}; ${formatInteger(s.timedOut)} of ${formatInteger(s.calls)} call(s) timed out`,
     );
+    const n = summary.serversNeeded?.[name];
+    if (n)
+      lines.push(
+        n.needed === null
+          ? `    servers needed: more than 64 for local TTFT p95 ≤ ${formatDuration(n.targetP95Ms)} in the busiest hour (${formatInteger(n.requests)} requests; p95 ${formatDuration(n.p95AtConfiguredMs)} with ${n.configured})`
+          : `    servers needed: ${n.needed} for local TTFT p95 ≤ ${formatDuration(n.targetP95Ms)} in the busiest hour (${formatInteger(n.requests)} requests replayed: p95 ${formatDuration(n.p95AtConfiguredMs)} with ${n.configured}, ${formatDuration(n.p95AtNeededMs!)} with ${n.needed}${n.needed > n.configured ? `; simulate --servers ${name}=${n.needed} costs it in` : ''})`,
+      );
   }
   return lines;
 }
