@@ -5,6 +5,8 @@ import { createAnswerPlanner, type ModelTiming } from './answer-plan.js';
 import { FaultInjector, type FaultKind, type FaultPlan } from './faults.js';
 import { anthropicError, anthropicFault, anthropicMessages } from './wire-anthropic.js';
 import { sendJson, type Exchange } from './wire-common.js';
+import { SlotGate } from './slot-gate.js';
+import { isLocalTier } from '../contract/request.js';
 import { ollamaFault, ollamaGenerate, ollamaPs, ollamaShow, ollamaTags } from './wire-ollama.js';
 import { openaiChat, openaiError, openaiFault } from './wire-openai.js';
 
@@ -33,6 +35,12 @@ export interface MockServerOptions {
   slowFirstTokenMs?: number;
   /** Ollama version reported by /api/version. @default '0.12.6' */
   ollamaVersion?: string;
+  /**
+   * Local models (Ollama, OpenAI-compatible) behave like capacity-limited servers: each runs at most
+   * `maxConcurrency` sequences at once, queues the rest (FIFO; the wait counts in their time to first token),
+   * and decodes each sequence `slowdownPerSequence` slower per extra sequence running. Unset: unlimited.
+   */
+  capacity?: { maxConcurrency: number; slowdownPerSequence?: number };
 }
 
 /** One request as the server saw it (no headers, so no keys). */
@@ -113,6 +121,17 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const log: MockRequestLog[] = [];
   const sockets = new Set<Socket>();
   const served = config.models.filter((m) => !missing.has(m.name) && !missing.has(m.model));
+  const gates = new Map<string, SlotGate>();
+  const gateOf = (model: ModelConfig): SlotGate | undefined => {
+    if (!options.capacity || !isLocalTier(model.tier)) return undefined;
+    let gate = gates.get(model.name);
+    if (!gate)
+      gates.set(
+        model.name,
+        (gate = new SlotGate(options.capacity.maxConcurrency, options.capacity.slowdownPerSequence ?? 0.3)),
+      );
+    return gate;
+  };
   const byServerName = (name: unknown): ModelConfig | undefined =>
     typeof name === 'string' ? served.find((m) => m.model === name || m.name === name) : undefined;
 
@@ -265,6 +284,32 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       else anthropicFault(exchange, name);
       return;
     }
+    const gate = gateOf(model);
+    if (gate) {
+      // Wait for a sequence slot; the answer's own timing starts once it has one, and its tokens come at the
+      // pace of however many sequences are running while it decodes.
+      await gate.acquire();
+      const admitted = performance.now();
+      exchange.elapsed = () => performance.now() - admitted;
+      const alone = plan.interTokenMs;
+      exchange.pace = () => gate.interval(alone);
+      if (closed) return void gate.release();
+      try {
+        return await play(api, path, exchange, model, plan);
+      } finally {
+        gate.release();
+      }
+    }
+    return play(api, path, exchange, model, plan);
+  };
+
+  const play = async (
+    api: 'ollama' | 'openai' | 'anthropic',
+    path: string,
+    exchange: Exchange,
+    model: ModelConfig,
+    plan: Awaited<ReturnType<typeof planner>>,
+  ): Promise<void> => {
     if (api === 'ollama') {
       const cold = !loaded.has(model.model);
       loaded.set(model.model, Date.now());

@@ -17,6 +17,11 @@ export interface Exchange {
   closed(): boolean;
   retryAfterSeconds: number;
   slowFirstTokenMs: number;
+  /**
+   * Time between tokens right now, ms, when it changes with the server's load (a capacity-limited local
+   * server decodes slower with more sequences running). Unset: the plan's fixed interval.
+   */
+  pace?: () => number;
 }
 
 export function sendJson(
@@ -51,9 +56,10 @@ export async function playOut(
   const ttft =
     (exchange.fault === 'slow_first_token' ? exchange.slowFirstTokenMs : plan.ttftMs) + extraDelayMs;
   const half = Math.floor(plan.pieces.length / 2);
-  let firstSentMs = ttft;
+  // Each token is due one interval after the one before (after the moment the first went out, for the
+  // second); the interval is the plan's, or the server's pace at that moment.
+  let due = ttft;
   for (let i = 0; i < plan.pieces.length; i++) {
-    const due = i === 0 ? ttft : firstSentMs + i * plan.interTokenMs;
     const wait = due - exchange.elapsed();
     if (wait > 0) await sleep(wait);
     if (exchange.closed()) return 'stopped';
@@ -69,7 +75,7 @@ export async function playOut(
       }
     }
     writeToken(plan.pieces[i]!, i);
-    if (i === 0) firstSentMs = exchange.elapsed();
+    due = (i === 0 ? exchange.elapsed() : due) + (exchange.pace ? exchange.pace() : plan.interTokenMs);
   }
   if (plan.pieces.length === 0) {
     const wait = ttft - exchange.elapsed();
@@ -82,6 +88,18 @@ export async function playOut(
 export async function waitWhole(exchange: Exchange, plan: AnswerPlan, extraDelayMs = 0): Promise<void> {
   const ttft =
     (exchange.fault === 'slow_first_token' ? exchange.slowFirstTokenMs : plan.ttftMs) + extraDelayMs;
+  if (exchange.pace) {
+    // The pace changes while it decodes: wait a few tokens at a time at the pace of the moment.
+    let due = ttft;
+    for (let left = plan.pieces.length - 1; ;) {
+      const wait = due - exchange.elapsed();
+      if (wait > 0) await sleep(wait);
+      if (left <= 0 || exchange.closed()) return;
+      const chunk = Math.min(8, left);
+      due += chunk * exchange.pace();
+      left -= chunk;
+    }
+  }
   const total = ttft + Math.max(0, plan.pieces.length - 1) * plan.interTokenMs;
   const wait = total - exchange.elapsed();
   if (wait > 0) await sleep(wait);

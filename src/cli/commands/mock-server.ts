@@ -16,6 +16,8 @@ interface MockServerArgs {
   ttft: string[];
   tps: string[];
   'load-ms': number;
+  'max-concurrency'?: number;
+  'batch-slowdown': number;
 }
 
 function parseModelNumbers(entries: readonly string[], flag: string): Map<string, number> {
@@ -80,6 +82,17 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
         default: 0,
         describe: 'Cold-start load time of each model’s first request (Ollama load_duration)',
       })
+      .option('max-concurrency', {
+        type: 'number',
+        describe:
+          'Make local models capacity-limited servers: at most N sequences each at once, the rest queued (FIFO)',
+      })
+      .option('batch-slowdown', {
+        type: 'number',
+        default: 0.3,
+        describe:
+          'With --max-concurrency: each extra sequence running makes every token take this much longer (0.3 = 30%)',
+      })
       .example(
         '$0 mock-server --port 11434',
         'then: ./bin/hybridllm route --backend real --action tag --prompt "…"',
@@ -100,6 +113,15 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
     if (!(args['load-ms'] >= 0))
       throw new UsageError(
         `--load-ms must be a non-negative number, got ${typed('load-ms', args['load-ms'])}`,
+      );
+    const maxConcurrency = args['max-concurrency'];
+    if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency >= 1))
+      throw new UsageError(
+        `--max-concurrency must be a whole number, at least 1, got ${typed('max-concurrency', maxConcurrency)}`,
+      );
+    if (!(args['batch-slowdown'] >= 0))
+      throw new UsageError(
+        `--batch-slowdown must be a non-negative number, got ${typed('batch-slowdown', args['batch-slowdown'])}`,
       );
     const config = loadConfigOption(args.config, configSets(args));
     const faults: Record<string, FaultPlan> = {};
@@ -123,6 +145,9 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
       faults,
       missing: args.missing,
       timing,
+      ...(maxConcurrency === undefined
+        ? {}
+        : { capacity: { maxConcurrency, slowdownPerSequence: args['batch-slowdown'] } }),
     });
     process.stdout.write(
       `hybridllm mock server on ${server.url}\n` +
