@@ -1,6 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { bench } from '../../bench/bench.js';
-import { DEFAULT_TASKS, loadTasks } from '../../bench/tasks.js';
+import { DEFAULT_TASKS, loadTasks, type BenchTask } from '../../bench/tasks.js';
+import { sweep } from '../../bench/sweep.js';
+import { formatSweep } from '../format/sweep.js';
+import type { ModelConfig, RouterConfig } from '../../config/router-config.js';
 import { withEndpoint } from '../../config/endpoint-override.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { formatDuration, formatPercent } from '../../report/format-numbers.js';
@@ -27,6 +30,10 @@ interface BenchArgs {
   json: boolean;
   'base-url'?: string;
   config?: string;
+  sweep: boolean;
+  'sweep-steps': string;
+  'slo-ttft-ms': number;
+  'slo-e2e-ms'?: number;
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
@@ -57,6 +64,26 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
         type: 'boolean',
         default: false,
         describe: 'With --rate: Poisson (exponential) gaps',
+      })
+      .option('sweep', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Measure one model across load (concurrency 1, 2, 4, …) until throughput stops growing or TTFT passes 4× the SLO, and fit its capacity profile into profiles.yaml',
+      })
+      .option('sweep-steps', {
+        type: 'string',
+        default: '1,2,4,8,16,32,64',
+        describe: 'With --sweep: the concurrency levels, in order',
+      })
+      .option('slo-ttft-ms', {
+        type: 'number',
+        default: 2000,
+        describe: 'With --sweep: time to first token a request must meet to count in goodput',
+      })
+      .option('slo-e2e-ms', {
+        type: 'number',
+        describe: 'With --sweep: end-to-end time a request must also meet to count in goodput',
       })
       .option('max-tokens', { type: 'number', default: 256 })
       .option('timeout', { type: 'number', default: 120, describe: 'Per-request timeout, seconds' })
@@ -112,6 +139,7 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
     const all = loadTasks(tasksFile);
     const tasks = args.limit ? all.slice(0, args.limit) : all;
     const outDir = join(args.out, runId('bench', 0).replace(/-s0$/, ''));
+    if (args.sweep) return runSweep(args, { config, configFile, models, tasks, outDir });
     const controller = new AbortController();
     const progress = createProgress(!args.json);
     let interrupts = 0;
@@ -164,3 +192,51 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
     }
   },
 };
+
+/** `bench --sweep`: one model across load, the table, and the fitted capacity profile. */
+async function runSweep(
+  args: ArgumentsCamelCase<BenchArgs>,
+  run: {
+    config: RouterConfig;
+    configFile: string;
+    models: ModelConfig[];
+    tasks: BenchTask[];
+    outDir: string;
+  },
+): Promise<void> {
+  if (run.models.length !== 1)
+    throw new UsageError(
+      `--sweep measures one model; name it with --models (got ${run.models.map((m) => m.name).join(', ') || 'none'})`,
+    );
+  const steps = args['sweep-steps'].split(',').map((s) => Number(s.trim()));
+  if (!steps.length || steps.some((s, i) => !Number.isInteger(s) || s < 1 || (i > 0 && s <= steps[i - 1]!)))
+    throw new UsageError(
+      `--sweep-steps must be increasing whole numbers, e.g. 1,2,4,8, got ${typed('sweep-steps', args['sweep-steps'])}`,
+    );
+  if (!(args['slo-ttft-ms'] > 0))
+    throw new UsageError(`--slo-ttft-ms must be positive, got ${typed('slo-ttft-ms', args['slo-ttft-ms'])}`);
+  const progress = createProgress(!args.json);
+  try {
+    const result = await sweep({
+      config: run.config,
+      configFile: run.configFile,
+      model: run.models[0]!,
+      tasks: run.tasks,
+      steps,
+      warmup: args.warmup,
+      maxTokens: args['max-tokens'],
+      timeoutMs: args.timeout * 1000,
+      outDir: run.outDir,
+      slo: { ttftMs: args['slo-ttft-ms'], ...(args['slo-e2e-ms'] ? { e2eMs: args['slo-e2e-ms'] } : {}) },
+      onProgress: (model, done, total) => progress.update(model, done, total),
+    });
+    progress.stop();
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${formatSweep(result).join('\n')}\n`);
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { sweep } from '../src/bench/sweep.js';
+import { loadTasks } from '../src/bench/tasks.js';
+import { loadProfileFile } from '../src/bench/profile.js';
+import { withEndpoint } from '../src/config/endpoint-override.js';
+import { startMockServer } from '../src/fakes/mock-server.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectConfig } from './helpers/config.js';
+import { tempDir } from './helpers/temp.js';
+
+describe('bench --sweep', () => {
+  it('measures a capacity-limited server across load and fits its capacity profile', async () => {
+    const config = projectConfig();
+    // Alone: first token after 20 ms, then 20 more at 100 tokens/s. Four sequences at once, each 30% slower
+    // per extra one running.
+    const server = await startMockServer({
+      config,
+      timing: { 'mixtral:8x7b': { ttftMs: 20, tokensPerSecond: 100, outputTokens: 21 } },
+      capacity: { maxConcurrency: 4, slowdownPerSequence: 0.3 },
+    });
+    try {
+      const mocked = withEndpoint(config, server.url);
+      const outDir = tempDir();
+      const result = await sweep({
+        config: mocked,
+        configFile: 'llm_config.yaml',
+        model: mocked.models.find((m) => m.name === 'mixtral:8x7b')!,
+        tasks: loadTasks().filter((t) => t.action === 'tag'),
+        steps: [1, 2, 4, 8],
+        requestsPerStep: (c) => Math.max(8, 4 * c),
+        maxTokens: 64,
+        outDir,
+        slo: { ttftMs: 1000 },
+      });
+      const at = (c: number) => result.steps.find((s) => s.concurrency === c)!;
+      expect(result.steps.map((s) => s.concurrency)).toEqual([1, 2, 4, 8]);
+      expect(result.steps.every((s) => s.errors === 0)).toBe(true);
+      // Throughput grows to four sequences, then the queue holds it flat, and the wait shows in TTFT.
+      expect(at(4).requestsPerS).toBeGreaterThan(at(1).requestsPerS * 1.8);
+      expect(at(8).requestsPerS).toBeLessThan(at(4).requestsPerS * 1.05);
+      expect(at(8).ttftMs.p95).toBeGreaterThan(at(4).ttftMs.p95 + 150);
+      expect(result.stopped).toMatch(/throughput stopped growing at concurrency 8/);
+      // The fitted profile: four sequences; decode ~100 tokens/s alone, slower as more run.
+      expect(result.capacity.max_concurrency).toBe(4);
+      const decode = result.capacity.decode;
+      expect(decode.map((p) => p.sequences)).toEqual([1, 2, 4]);
+      expect(decode[0]!.tokens_per_s).toBeGreaterThan(75);
+      expect(decode[0]!.tokens_per_s).toBeLessThan(115);
+      expect(decode[2]!.tokens_per_s).toBeLessThan(decode[0]!.tokens_per_s * 0.75);
+      // profiles.yaml carries it, and simulate --profiles reads it.
+      const profiles = loadProfileFile(join(outDir, 'profiles.yaml'));
+      expect(profiles.models['mixtral:8x7b']!.capacity!.max_concurrency).toBe(4);
+      const html = readFileSync(join(outDir, 'sweep.html'), 'utf8');
+      expect(html).toContain('data-chart="sweep"');
+      expect(html).not.toMatch(/<script|src="http/);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
