@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load-config.js';
 import { doctorPassed, runDoctor } from '../src/doctor/doctor.js';
 import { withEndpoint } from '../src/config/endpoint-override.js';
 import { startMockServer, type MockServer } from '../src/fakes/mock-server.js';
-import { BIN, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { startCliMock as startMock } from './helpers/cli-mock.js';
 import { PROJECT_CONFIG, PROJECT_CONFIG_TEXT } from './helpers/config.js';
 import { PLANTED_KEY } from './helpers/mock.js';
 
@@ -19,20 +20,9 @@ afterEach(async () => {
 
 /** Starts `hybridllm mock-server` as a user would, in the background, and reads its URL. */
 async function startCliMock(args: string[]): Promise<string> {
-  child = spawn(BIN, ['mock-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mock-server did not start: ${output}`)), 15_000);
-    child!.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      const url = /mock server on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    child!.on('exit', (code) => reject(new Error(`mock-server exited with ${code}: ${output}`)));
-  });
+  const mock = await startMock(args);
+  child = mock.child;
+  return mock.url;
 }
 
 describe('end to end: hybridllm mock-server, then route --backend real through it', () => {

@@ -42,6 +42,11 @@ export interface GenerateResult {
   /** Input tokens written to a prompt cache (Anthropic), billed at the cache-write price. */
   cacheWriteInputTokens?: number;
   /**
+   * Machine time the call took, ms, when it differs from its latency: a queued call's share of a batched
+   * server (its wait excluded, each moment divided among the sequences running). Unset: its latency.
+   */
+  busyMs?: number;
+  /**
    * Ground truth when the backend knows it: a recorded answer's label, or a simulated answer's drawn outcome.
    * Live backends leave it unset.
    */

@@ -34,6 +34,8 @@ export interface BenchRow {
   loadMs?: number;
   /** The server's own prompt-evaluation time (Ollama, llama.cpp), ms. */
   serverPromptMs?: number;
+  /** The server's own time for the whole request (Ollama total_duration), ms. */
+  serverTotalMs?: number;
   finishReason?: string;
   confidence?: number;
   qualityPassed?: boolean;

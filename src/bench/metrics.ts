@@ -67,5 +67,6 @@ export function requestMetrics(
         : undefined,
     loadMs: server?.['load_duration'] !== undefined ? server['load_duration'] / 1e6 : undefined,
     serverPromptMs: server?.['prompt_eval_duration'] ? server['prompt_eval_duration'] / 1e6 : undefined,
+    serverTotalMs: server?.['total_duration'] ? server['total_duration'] / 1e6 : undefined,
   };
 }

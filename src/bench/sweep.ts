@@ -22,12 +22,19 @@ export interface SweepStep {
   /** Requests per second that met the SLO (time to first token, and end to end when given). */
   goodputPerS: number;
   meanInputTokens: number;
+  /**
+   * Client time outside the server per request, p50 (end to end minus the server's own total, where it
+   * reports one: Ollama's total_duration), ms; null when it reports none.
+   */
+  overheadMs: number | null;
 }
 
 export interface SweepResult {
   model: string;
   slo: { ttftMs: number; e2eMs: number | null };
   steps: SweepStep[];
+  /** Requests sent one at a time after idle gaps: what a cold server adds to the first token. */
+  idle?: IdleProbe;
   /** Why the sweep stopped where it did. */
   stopped: string;
   /** The capacity profile fitted from the steps, as profiles.yaml writes it. */
@@ -50,14 +57,19 @@ export interface SweepOptions extends Omit<BenchRunOptions, 'models' | 'concurre
  * until throughput stops growing (under 5% more than the level before) or p95 time to first token passes
  * four times the SLO. Each level reports throughput (requests/s, output tokens/s), TTFT / TPOT / end-to-end
  * p50 and p95, errors and goodput under the SLO. From them it fits a capacity profile: the smallest level
- * reaching 90% of the peak throughput is max_concurrency; the per-sequence decode rate at each level up to it
- * is 1 / TPOT p50, and the prefill rate the mean input over TTFT p50.
+ * reaching 90% of the peak throughput is max_concurrency (or the server's own `parallel`, for llama.cpp, whose
+ * config states it: measured at least that far); the per-sequence decode rate at each level up to it
+ * is 1 / TPOT p50, and the prefill rate the mean input over TTFT p50 less the client's time outside the server
+ * (end to end minus the server's own total where it reports one, at the lightest level). Then a few requests
+ * after idle gaps measure what a cold server adds to the first token (wake_ms).
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const levels = options.steps ?? [1, 2, 4, 8, 16, 32, 64];
   const slo = { ttftMs: options.slo?.ttftMs ?? 2000, e2eMs: options.slo?.e2eMs ?? null };
   const steps: SweepStep[] = [];
   const rowsAt = new Map<number, BenchRow[]>();
+  // A server whose parallelism the config states (llama.cpp's `parallel`) is measured at least up to it.
+  const declared = options.model.provider === 'llamacpp' ? options.model.llamacpp?.parallel : undefined;
   let stopped = `the last level (${levels.at(-1)})`;
   for (const [index, concurrency] of levels.entries()) {
     const wanted = options.requestsPerStep?.(concurrency) ?? Math.max(16, 4 * concurrency);
@@ -80,18 +92,22 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       stopped = 'interrupted';
       break;
     }
-    if (before && step.requestsPerS < before.requestsPerS * 1.05) {
+    const short = declared !== undefined && concurrency < declared;
+    if (before && !short && step.requestsPerS < before.requestsPerS * 1.05) {
       stopped = `throughput stopped growing at concurrency ${concurrency} (${step.requestsPerS.toFixed(2)} requests/s against ${before.requestsPerS.toFixed(2)})`;
       break;
     }
-    if (step.ttftMs.p95 > 4 * slo.ttftMs) {
+    if (!short && step.ttftMs.p95 > 4 * slo.ttftMs) {
       stopped = `TTFT p95 ${Math.round(step.ttftMs.p95)} ms passed four times the SLO at concurrency ${concurrency}`;
       break;
     }
   }
+  const idle = stopped === 'interrupted' ? undefined : await idleProbe(options, steps[0]!, slo);
   const capacity = fitCapacity(
     steps,
-    `bench --sweep of ${options.model.name}: ${steps.length} levels, ${stopped}`,
+    `bench --sweep of ${options.model.name}: ${steps.length} levels, ${stopped}${declared ? `; max_concurrency from its config (parallel: ${declared})` : ''}`,
+    declared,
+    idle,
   );
   const profile = { ...profileFromRows(rowsAt.get(steps[0]!.concurrency) ?? [], options.model), capacity };
   const hardware = await captureHardware([options.model], options.env);
@@ -103,6 +119,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     model: options.model.name,
     slo,
     steps,
+    ...(idle ? { idle } : {}),
     stopped,
     capacity,
     profile,
@@ -111,7 +128,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   writeFileSync(join(options.outDir, 'sweep.html'), await renderSweepReport(result));
   writeFileSync(
     join(options.outDir, 'sweep.json'),
-    `${JSON.stringify({ model: options.model.name, slo, steps, stopped, capacity }, null, 2)}\n`,
+    `${JSON.stringify({ model: options.model.name, slo, steps, ...(idle ? { idle } : {}), stopped, capacity }, null, 2)}\n`,
   );
   return result;
 }
@@ -140,6 +157,52 @@ function measure(concurrency: number, rows: readonly BenchRow[], slo: SweepResul
     e2eMs: pick((r) => r.e2eMs),
     goodputPerS: (good / wallMs) * 1000,
     meanInputTokens: ok.length ? ok.reduce((sum, r) => sum + (r.inputTokens ?? 0), 0) / ok.length : 0,
+    overheadMs: (() => {
+      const outside = ok.filter((r) => r.serverTotalMs !== undefined).map((r) => r.e2eMs! - r.serverTotalMs!);
+      return outside.length ? Math.max(0, distribution(outside).p50) : null;
+    })(),
+  };
+}
+
+/** One request at a time after the server sat idle, against the same requests sent back to back. */
+export interface IdleProbe {
+  requests: number;
+  gapMs: number;
+  ttftMs: { p50: number; p95: number };
+  /** Its TTFT p50 less the first level's (never below 0), ms: the capacity profile's wake_ms. */
+  wakeMs: number;
+}
+
+/**
+ * Sends a few requests one at a time with idle gaps between them (three times the first level's end-to-end
+ * p50, at least 250 ms) and compares their time to first token with the first level's, back to back: a
+ * server whose threads and caches go cold when idle (CPU llama.cpp) answers them later.
+ */
+async function idleProbe(
+  options: SweepOptions,
+  first: SweepStep,
+  slo: SweepResult['slo'],
+): Promise<IdleProbe | undefined> {
+  const requests = 8;
+  const gapMs = Math.max(250, 3 * first.e2eMs.p50);
+  const tasks = Array.from({ length: requests }, (_, i) => options.tasks[i % options.tasks.length]!);
+  const { runs, interrupted } = await runBench({
+    ...options,
+    models: [options.model],
+    tasks,
+    runs: 1,
+    rate: 1000 / gapMs,
+    warmup: 0,
+    outDir: join(options.outDir, 'idle'),
+  });
+  if (interrupted) return undefined;
+  const step = measure(1, runs[0]?.rows ?? [], slo);
+  if (step.requests === step.errors) return undefined;
+  return {
+    requests,
+    gapMs,
+    ttftMs: step.ttftMs,
+    wakeMs: Math.round(Math.max(0, step.ttftMs.p50 - first.ttftMs.p50) * 10) / 10,
   };
 }
 
@@ -147,20 +210,29 @@ function measure(concurrency: number, rows: readonly BenchRow[], slo: SweepResul
 export function fitCapacity(
   steps: readonly SweepStep[],
   source: string,
+  /** The server's parallelism when its config states it: then max_concurrency, rates measured up to it. */
+  declared?: number,
+  idle?: IdleProbe,
 ): NonNullable<SimulationProfile['capacity']> {
   const peak = Math.max(...steps.map((s) => s.requestsPerS));
   const saturating = steps.find((s) => s.requestsPerS >= 0.9 * peak) ?? steps.at(-1)!;
-  const within = steps.filter((s) => s.concurrency <= saturating.concurrency && s.tpotMs.p50 > 0);
+  const limit = declared ?? saturating.concurrency;
+  const within = steps.filter((s) => s.concurrency <= limit && s.tpotMs.p50 > 0);
   const round = (x: number): number => Math.round(x * 10) / 10;
+  // What the client spends outside the server (network, HTTP), from the lightest level: it holds no slot,
+  // so it comes off the time to first token before the prefill rate is taken.
+  const overhead = steps[0]?.overheadMs ?? 0;
   return {
-    max_concurrency: saturating.concurrency,
+    max_concurrency: limit,
     decode: within.map((s) => ({ sequences: s.concurrency, tokens_per_s: round(1000 / s.tpotMs.p50) })),
     prefill: within
-      .filter((s) => s.ttftMs.p50 > 0 && s.meanInputTokens > 0)
+      .filter((s) => s.ttftMs.p50 > overhead && s.meanInputTokens > 0)
       .map((s) => ({
         sequences: s.concurrency,
-        tokens_per_s: round(s.meanInputTokens / (s.ttftMs.p50 / 1000)),
+        tokens_per_s: round(s.meanInputTokens / ((s.ttftMs.p50 - overhead) / 1000)),
       })),
+    overhead_ms: round(overhead),
+    wake_ms: idle?.wakeMs ?? 0,
     source,
   };
 }

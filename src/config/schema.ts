@@ -64,6 +64,17 @@ const capacitySchema = z
     max_concurrency: z.number().int().positive(),
     decode: z.array(ratePoint).min(1),
     prefill: z.array(ratePoint).min(1),
+    /**
+     * Time each call spends outside the server's slots (network, HTTP, parsing), ms: added to its time to
+     * first token without holding a slot. `bench --sweep` measures it where the server reports its own
+     * durations (Ollama). @default 0
+     */
+    overhead_ms: z.number().nonnegative().default(0),
+    /**
+     * Extra time to first token of a call that finds the server idle (threads and caches cold; CPU llama.cpp
+     * shows tens of ms), ms. `bench --sweep` measures it with requests sent after idle gaps. @default 0
+     */
+    wake_ms: z.number().nonnegative().default(0),
     /** Where the figures come from. @default 'assumed' */
     source: z.string().default('assumed'),
   })

@@ -6,6 +6,8 @@ const TYPE = { UINT32: 4, INT32: 5, FLOAT32: 6, STRING: 8, ARRAY: 9 } as const;
 /** ggml tensor type F32. */
 const GGML_F32 = 0;
 const ALIGNMENT = 32;
+/** The end-of-text token's id (after <unk> and <s>). */
+const EOS_ID = 2;
 
 export interface TestModelOptions {
   /** Embedding width. @default 64 */
@@ -19,6 +21,11 @@ export interface TestModelOptions {
   /** Context length written into the metadata. @default 512 */
   contextLength?: number;
   seed?: number;
+  /**
+   * Answers run to their max_tokens: the end-of-text token's output row is zero and the others' are scaled
+   * up, so it is (almost) never sampled. For tests that need answers of a known length. @default false
+   */
+  neverEnds?: boolean;
 }
 
 type Value =
@@ -152,7 +159,7 @@ export function writeTestModel(
     ['tokenizer.ggml.token_type', { type: 'i32s', value: vocab.types }],
     ['tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 }],
     ['tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 }],
-    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 }],
+    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: EOS_ID }],
   ];
 
   const tensors: { name: string; dims: number[]; norm?: boolean }[] = [
@@ -240,8 +247,12 @@ export function writeTestModel(
       parameters += count;
       const values = new Float32Array(count);
       // Small random weights keep activations finite; norms are ones.
-      const scale = 1 / Math.sqrt(tensor.dims[0]!);
+      const output = options.neverEnds && tensor.name === 'output.weight';
+      const scale = (output ? 8 : 1) / Math.sqrt(tensor.dims[0]!);
       for (let i = 0; i < count; i++) values[i] = tensor.norm ? 1 : (rng() * 2 - 1) * scale;
+      // The end-of-text row (token EOS_ID, dim values) at zero: its logit stays 0 while the others spread
+      // several units either side, so sampling almost never picks it.
+      if (output) values.fill(0, EOS_ID * dim, (EOS_ID + 1) * dim);
       const pad = offsets[index]! - written;
       if (pad > 0) writeSync(fd, Buffer.alloc(pad));
       writeSync(fd, Buffer.from(values.buffer));

@@ -75,7 +75,7 @@ export function deployView(s: Summary): DeployView {
     unplaced,
     risks: risks(s, machines),
     method: s.capacity
-      ? 'Items whose models have a capacity profile are simulated as queues: utilisation is busy slot-time over slot-time, on average and in the busiest hour, with queue waits and timeouts. For the others it is the models’ summed busy time over the hours the machine is on, and the peak day scales it by the busiest day’s requests (no queueing modelled).'
+      ? 'Items whose models have a capacity profile are simulated as queues: utilisation is the share of time the machine had a sequence running, on average and in the busiest hour, beside queue waits, timeouts and the demand on each model’s slots (above 100%: more than they can serve). For the others it is the models’ summed busy time over the hours the machine is on, and the peak day scales it by the busiest day’s requests (no queueing modelled).'
       : 'Utilisation is the models’ summed busy time over the hours the machine is on. The peak day scales it by the busiest day’s requests. No model has a capacity profile, so local servers are simulated with unlimited parallel capacity and queueing at the peak hour is not modelled: above 100% means one machine cannot keep up.',
   };
 }
@@ -139,11 +139,13 @@ function utilisation(
       overloaded: peakDay > 100,
     };
   const peak = q.peakHourUtilisation * 100;
+  const demand = Object.entries(q.demand ?? {});
+  const over = demand.filter(([, d]) => d.peakHour > 1);
   return {
     averageUse: pct(q.averageUtilisation * 100),
     peakUse: pct(peak),
     peakLabel: 'peak hour',
-    queue: `queue wait p95 ${Math.round(q.waitMs.p95)} ms, ${formatInteger(q.timedOut)} of ${formatInteger(q.calls)} calls timed out`,
-    overloaded: peak >= 95 || q.timedOut > 0,
+    queue: `queue wait p95 ${Math.round(q.waitMs.p95)} ms, ${formatInteger(q.timedOut)} of ${formatInteger(q.calls)} calls timed out${over.length ? `; ${over.map(([m, d]) => `${m} asked for ${formatPercent(d.peakHour * 100)} of its slots`).join(', ')}` : ''}`,
+    overloaded: peak >= 95 || q.timedOut > 0 || over.length > 0,
   };
 }

@@ -324,7 +324,7 @@ export class Router {
       answer.cacheWriteInputTokens,
     );
     let latencyMs = answer.latencyMs;
-    let localBusyMs = isLocalTier(model.tier) ? answer.latencyMs : 0;
+    let localBusyMs = isLocalTier(model.tier) ? (answer.busyMs ?? answer.latencyMs) : 0;
     if (config.selfCritique && this.critics.length) {
       const critique = await this.selfCritique(context, answer.text, checks, step);
       if (critique) {
@@ -400,7 +400,7 @@ export class Router {
         check: parseCritique(reply.text),
         costUsd: priceTokens(critic.price, reply.inputTokens, reply.outputTokens, reply.cachedInputTokens),
         latencyMs: reply.latencyMs,
-        localBusyMs: isLocalTier(critic.tier) ? reply.latencyMs : 0,
+        localBusyMs: isLocalTier(critic.tier) ? (reply.busyMs ?? reply.latencyMs) : 0,
       };
     } catch (error) {
       if (!BackendError.isInstance(error)) throw error;

@@ -15,6 +15,11 @@ export interface RealLoad {
   /** Requests started per second (constant spacing, or exponential gaps with `poisson`); unset: as fast as concurrency allows. */
   rate?: number;
   poisson?: boolean;
+  /**
+   * Start each request at its recorded arrival, as an offset from the first (a trace replayed at its own
+   * pace). `concurrency` then only caps requests in flight.
+   */
+  asRecorded?: boolean;
   /** Send every model to this server (e.g. hybridllm mock-server). */
   baseUrl?: string;
   configFile: string;
@@ -49,7 +54,7 @@ export async function runReal(
       ...(kind === 'hybrid' && hooks.onHybridResult ? [{ onRequest: hooks.onHybridResult }] : []),
     ],
   });
-  const concurrency = Math.max(1, load.concurrency ?? 1);
+  const concurrency = Math.max(1, load.concurrency ?? (load.asRecorded ? Infinity : 1));
   const gaps = createRng(deriveSeed(run.seed, 'real-rate'));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -57,6 +62,7 @@ export async function runReal(
   let first: number | undefined;
   let last: number | undefined;
   let nextStart = performance.now();
+  let wallOrigin: number | undefined;
   const every = hooks.progressEvery ?? 10;
 
   const send = async (request: RouteRequest): Promise<void> => {
@@ -78,7 +84,11 @@ export async function runReal(
     }
     last = at;
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    if (load.rate) {
+    if (load.asRecorded) {
+      wallOrigin ??= performance.now();
+      const wait = wallOrigin + (at - first) - performance.now();
+      if (wait > 0) await clock.sleep(wait);
+    } else if (load.rate) {
       const wait = nextStart - performance.now();
       if (wait > 0) await clock.sleep(wait);
       const gap = load.poisson ? -Math.log(1 - gaps()) / load.rate : 1 / load.rate;

@@ -23,6 +23,7 @@ export function requestRow(result: RouteResult): Record<string, unknown> {
       passed: a.passed,
       confidence: a.confidence,
       costUsd: a.costUsd,
+      ttftMs: a.ttftMs,
       latencyMs: a.latencyMs,
       inputTokens: a.inputTokens,
       outputTokens: a.outputTokens,

@@ -28,6 +28,8 @@ interface ModelTally {
   outputTokens: number;
   busyMs: number;
   latency: QuantileSketch;
+  /** Time to first token of the calls that answered. */
+  ttft: QuantileSketch;
 }
 
 interface TierTally {
@@ -78,7 +80,10 @@ export interface RunStats {
   errors: Record<string, number>;
   checkFailures: Record<CheckName, number>;
   byTier: Record<Tier, Omit<TierTally, 'latency'> & { latencyMs: QuantileSummary }>;
-  byModel: Record<string, Omit<ModelTally, 'latency'> & { latencyMs: QuantileSummary }>;
+  byModel: Record<
+    string,
+    Omit<ModelTally, 'latency' | 'ttft'> & { latencyMs: QuantileSummary; ttftMs: QuantileSummary }
+  >;
   byComplexity: Record<string, number>;
   byAction: Record<string, { requests: number; costUsd: number; passed: number }>;
   /** Escalation paths, e.g. "phi3:mini → mixtral:8x7b → claude-sonnet-4-6", with counts. */
@@ -239,6 +244,7 @@ export class RunAggregator implements RouterSink {
           outputTokens: 0,
           busyMs: 0,
           latency: new QuantileSketch(),
+          ttft: new QuantileSketch(),
         };
         this.models.set(attempt.model, model);
       }
@@ -255,6 +261,7 @@ export class RunAggregator implements RouterSink {
         model.errors++;
         this.errors[attempt.error] = (this.errors[attempt.error] ?? 0) + 1;
       } else {
+        model.ttft.add(attempt.ttftMs);
         const checks = attempt.checks;
         for (const name of CHECK_NAMES) {
           const check = checks[name];
@@ -314,8 +321,8 @@ export class RunAggregator implements RouterSink {
     for (const [tier, { latency, ...rest }] of this.tiers)
       byTier[tier] = { ...rest, latencyMs: latency.summary() };
     const byModel: RunStats['byModel'] = {};
-    for (const [name, { latency, ...rest }] of [...this.models].sort(([a], [b]) => (a < b ? -1 : 1)))
-      byModel[name] = { ...rest, latencyMs: latency.summary() };
+    for (const [name, { latency, ttft, ...rest }] of [...this.models].sort(([a], [b]) => (a < b ? -1 : 1)))
+      byModel[name] = { ...rest, latencyMs: latency.summary(), ttftMs: ttft.summary() };
     const sortedEntries = <V>(map: Map<string, V>): Record<string, V> =>
       Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return {

@@ -6,7 +6,9 @@ import { createRouter, type RouterSink } from '../router/router.js';
 import { budgetCaps, createMemoryBudgetGuard } from '../ledger/budget-guard.js';
 import type { RouteRequest, RouteResult } from '../router/types.js';
 import { baselineChains } from '../config/baseline-model.js';
-import { createVirtualClock } from '../core/clock.js';
+import { EventClock } from '../core/event-clock.js';
+import { replayConcurrently } from './concurrent-replay.js';
+import { serverCounts } from './server-layout.js';
 import { DEFAULT_LOCAL_P95_MS, serversNeeded, type ServersNeeded } from './servers-needed.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
@@ -16,7 +18,7 @@ import { evaluateRecordedQuality, type RecordedQuality } from './recorded-qualit
 import type { WeightVariant } from './weight-variant.js';
 import { runReal, type RealLoad } from './real-replay.js';
 
-export type Workload = Iterable<RouteRequest> | AsyncIterable<RouteRequest>;
+export type { Workload } from './concurrent-replay.js';
 export type RunKind = 'hybrid' | 'baseline';
 
 export interface SimulationHooks {
@@ -199,7 +201,7 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
       : await runAlternatives(run, baseline, {});
   const uncapped = await runUncapped(run, hybrid);
   const needed = hybrid.capacity
-    ? await serversNeeded(run, hybrid.capacity, run.scenario?.targets.local_p95_ms ?? DEFAULT_LOCAL_P95_MS)
+    ? await serversNeeded(run, hybrid.capacity, run.localP95Ms ?? DEFAULT_LOCAL_P95_MS)
     : undefined;
   return {
     run,
@@ -220,13 +222,14 @@ export async function runOnce(
   counterfactual?: RouterConfig,
 ): Promise<RunOutcome> {
   const config = counterfactual ?? (kind === 'hybrid' ? run.config : baselineConfig(run));
-  const clock = createVirtualClock(run.startMs);
+  const clock = new EventClock(run.startMs);
+  let started = false;
   const simulated = createSimulatedBackend({
     seed: run.seed,
     clock,
     faultRates: run.faults,
     ...(run.profiles ? { profiles: run.profiles } : {}),
-    servers: new Map(config.localCosts.hardware.map((h) => [h.name, h.count])),
+    servers: serverCounts(config),
   });
   const answers = run.answers;
   const backend = answers
@@ -247,17 +250,7 @@ export async function runOnce(
   const budget = createMemoryBudgetGuard({ ...budgetCaps(config), onAlert: () => undefined });
   const router = createRouter(config, { backends: backend, clock, sinks, budget });
   const every = hooks.progressEvery ?? 5000;
-  let done = 0;
-  let first: number | undefined;
-  let last: number | undefined;
-  const step = async (request: RouteRequest): Promise<void> => {
-    const at = request.arrivalMs ?? clock.now();
-    if (first === undefined) {
-      first = at;
-      aggregator.startAt(at);
-    }
-    last = at;
-    clock.set(at);
+  const route = async (request: RouteRequest): Promise<void> => {
     try {
       await router.route(request);
     } catch (error) {
@@ -265,11 +258,27 @@ export async function runOnce(
       if (!(error instanceof BudgetExhaustedError)) throw error;
       aggregator.onRejected(error.name);
     }
-    if (++done % every === 0) hooks.onProgress?.(kind, done);
   };
-  const workload = run.workload();
-  if (Symbol.iterator in workload) for (const request of workload) await step(request);
-  else for await (const request of workload) await step(request);
+  // Requests overlap on the event clock as they would in production; the aggregator's window starts at the
+  // first arrival.
+  const {
+    done,
+    firstArrivalMs: first,
+    lastArrivalMs: last,
+  } = await replayConcurrently(
+    run.workload(),
+    clock,
+    (request) => {
+      if (!started) {
+        started = true;
+        aggregator.startAt(request.arrivalMs ?? clock.now());
+      }
+      return route(request);
+    },
+    (count) => {
+      if (count % every === 0) hooks.onProgress?.(kind, count);
+    },
+  );
   hooks.onProgress?.(kind, done);
   const capacity = simulated.capacityStats();
   return {

@@ -33,6 +33,8 @@ export interface RunSpec {
   answers?: { file: string; map?: Record<string, string> };
   /** `--baseline-model NAME`: the pure-API counterfactual sends everything to this model. */
   baselineModel?: string;
+  /** `--local-p95-ms`: the TTFT p95 the local servers are sized for, over the scenario's target. */
+  localP95Ms?: number;
 }
 
 /** A run spec turned into live objects. */
@@ -49,6 +51,8 @@ export interface MaterialisedRun {
   answers?: LoadedAnswers;
   /** With `--baseline-model`: the model the pure-API baseline sends everything to. */
   baselineModel?: { model: ModelConfig; profileFrom: string | null };
+  /** The TTFT p95 the local servers are sized for (`--local-p95-ms`, else the scenario's target). */
+  localP95Ms?: number;
 }
 
 /** Recorded answers ready for the recorded-answers backend. */
@@ -84,7 +88,9 @@ export async function loadRunAnswers(run: MaterialisedRun, spec: RunSpec): Promi
 }
 
 export function materialise(spec: RunSpec): MaterialisedRun {
-  const run = materialiseWorkload(spec);
+  const loaded = materialiseWorkload(spec);
+  const localP95Ms = spec.localP95Ms ?? loaded.scenario?.targets.local_p95_ms;
+  const run = localP95Ms === undefined ? loaded : { ...loaded, localP95Ms };
   return spec.baselineModel
     ? { ...run, baselineModel: resolveBaselineModel(run.config, spec.baselineModel) }
     : run;

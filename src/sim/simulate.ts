@@ -47,6 +47,8 @@ export interface SimulateOptions {
   answers?: { file: string; map?: Record<string, string> };
   /** Price the pure-API baseline at this model (a configured API model or a price-table id). */
   baselineModel?: string;
+  /** Size local servers for this TTFT p95, ms, over the scenario's `targets.local_p95_ms`. */
+  localP95Ms?: number;
   /** With recorded answers: the accuracy the recommended threshold must reach. */
   targetAccuracy?: number;
   /** A recorded workload under a day: show per-day/month/year figures anyway (an extrapolation). */
@@ -89,6 +91,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     ...(options.profiles ? { profiles: options.profiles.byModel } : {}),
     ...(options.answers ? { answers: options.answers } : {}),
     ...(options.baselineModel ? { baselineModel: options.baselineModel } : {}),
+    ...(options.localP95Ms ? { localP95Ms: options.localP95Ms } : {}),
   };
   // Parsed here too, so a bad scenario fails before anything is written.
   const scenario = scenarioFile ? parseScenario(scenarioText!, scenarioFile) : undefined;

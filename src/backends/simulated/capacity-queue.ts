@@ -1,3 +1,4 @@
+import type { EventClock, Parked, Timer } from '../../core/event-clock.js';
 import { QuantileSketch, type QuantileSummary } from '../../core/quantile-sketch.js';
 
 /** A rate measured at a number of sequences running at once (a point of a `bench --sweep` curve). */
@@ -7,31 +8,64 @@ export interface RatePoint {
   tokensPerS: number;
 }
 
-/** What one local server can do at once, and how fast, as measured (or assumed) per batch size. */
-export interface CapacityProfile {
-  /** Sequences the server runs in parallel; more wait in its queue. */
-  maxConcurrency: number;
-  /** Decode rate per sequence against sequences running, linear between points, flat beyond the ends. */
+/** How fast one model runs on a server, per sequence, against the sequences running. */
+export interface Rates {
+  /** Decode rate per sequence against sequences running (time per token linear between points), flat beyond. */
   decode: readonly RatePoint[];
   /** Prefill rate per sequence against sequences running. */
   prefill: readonly RatePoint[];
+  /**
+   * Extra time before the prefill of a call that finds its machine idle (for more than IDLE_MS): threads
+   * and caches to wake, as CPU llama.cpp shows. @default 0
+   */
+  wakeMs?: number;
+}
+
+/** What one local server can do at once, and how fast, as measured (or assumed) per batch size. */
+export interface CapacityProfile extends Rates {
+  /** Sequences the server runs in parallel; more wait in its queue. */
+  maxConcurrency: number;
 }
 
 /** How one call fared in the queue. */
 export interface Admission {
-  /** Time spent waiting for a slot. */
+  /** Time spent waiting for a slot (until the timeout when it never got one). */
   waitMs: number;
-  /** Wait + prefill at the batch size it started in. */
+  /** Wait + prefill, which ends with the first token (0 when it timed out before it). */
   ttftMs: number;
-  /** Wait + prefill + decode. */
+  /** From arrival to its last token, or to the timeout. */
   latencyMs: number;
-  /** Sequences running on its server when it started (itself included). */
+  /** Sequences running on its server when it started (itself included); 0 when it never started. */
   batch: number;
-  /** Whether the answer would come later than the timeout: the client gives up then. */
+  /** Whether the client gave up at its timeout before the answer was complete. */
   timedOut: boolean;
+  /**
+   * Its share of its machine's time: each moment it ran, divided among the sequences running then. Summed
+   * over calls this is the time the machine was busy, which is what draws busy power.
+   */
+  busyMs: number;
 }
 
-/** The rate at `n` sequences: linear between measured points, the nearest end outside them. */
+/** One call to serve. */
+export interface ServeCall {
+  /** The model it is for: each model has its own sequence slots on every machine. @default the profile's */
+  model?: string;
+  /** That model's slots per machine. @default the queue profile's max_concurrency */
+  maxConcurrency?: number;
+  /** Prompt tokens to prefill (those read from a prefix cache left out). */
+  inputTokens: number;
+  outputTokens: number;
+  /** The client gives up this long after arrival. @default Infinity */
+  timeoutMs?: number;
+  /** The calling model's rates, when several models share the server. @default the queue's profile */
+  rates?: Rates;
+}
+
+/**
+ * The rate at `n` sequences between measured points: the time per token is taken as linear in the batch
+ * there (a decode step costs about a fixed part plus a part per sequence), so the rate is harmonic between
+ * points; the nearest end outside them.
+ */
 export function rateAt(points: readonly RatePoint[], n: number): number {
   if (points.length === 0) throw new Error('a capacity profile needs at least one measured rate');
   if (n <= points[0]!.sequences) return points[0]!.tokensPerS;
@@ -39,147 +73,443 @@ export function rateAt(points: readonly RatePoint[], n: number): number {
     const hi = points[i]!;
     if (n <= hi.sequences) {
       const lo = points[i - 1]!;
-      return (
-        lo.tokensPerS + ((hi.tokensPerS - lo.tokensPerS) * (n - lo.sequences)) / (hi.sequences - lo.sequences)
-      );
+      const share = (n - lo.sequences) / (hi.sequences - lo.sequences);
+      return 1 / (1 / lo.tokensPerS + (1 / hi.tokensPerS - 1 / lo.tokensPerS) * share);
     }
   }
   return points[points.length - 1]!.tokensPerS;
 }
 
+/** A call's time on an idle server: prefill (ending with the first token), then the other tokens, alone. */
+export function aloneMs(rates: Rates, inputTokens: number, outputTokens: number): number {
+  return (
+    (inputTokens / rateAt(rates.prefill, 1) + Math.max(0, outputTokens - 1) / rateAt(rates.decode, 1)) * 1000
+  );
+}
+
 const HOUR_MS = 3_600_000;
+/** A phase this close to its end (in ms at its current rate) is done: keeps float rounding from looping. */
+const DONE_MS = 1e-3;
+
+/** A machine idle this long makes the next call pay its wake time (back-to-back calls keep it warm). */
+const IDLE_MS = 10;
+
+const WAITING = 0;
+const WAKE = 4;
+const PREFILL = 1;
+const DECODE = 2;
+const FINISHED = 3;
+
+/** One model's slots, queue and demand on the item's machines. */
+interface ModelLane {
+  maxConcurrency: number;
+  /** Sequences of this model running per machine. */
+  running: number[];
+  waiting: Job[];
+  waitingHead: number;
+  /** Full-batch service time asked for per hour (slot-ms), for the demand figures. */
+  demandHourly: number[];
+  demandMs: number;
+  firstArrivalMs: number;
+  lastArrivalMs: number;
+}
+
+interface Job {
+  lane: ModelLane;
+  arrivalMs: number;
+  startMs: number;
+  ttftMs: number;
+  state: number;
+  /** Tokens left in the current phase. */
+  left: number;
+  inputTokens: number;
+  outputTokens: number;
+  rates: Rates;
+  batch: number;
+  machine: number;
+  shareMs: number;
+  parked: Parked<Admission>;
+  timeout: Timer | undefined;
+}
 
 /**
- * Local servers (`servers` identical machines) as a queue on the virtual clock. A call takes the slot that
- * frees first (FIFO), waits for it, then prefills and decodes at the per-sequence rates for the number of
- * sequences running on its server when it starts. That rate is fixed for the call once it starts (calls that
- * join or leave later do not change it): an approximation of continuous batching that keeps each call one
- * computation. A call the client would time out on frees its slot at the timeout (the server cancels it).
- * Memory is constant in the number of calls: slots, a wait sketch and busy time per hour.
+ * A hardware item's machines (`servers` identical ones) as a queue on an event clock, the way continuous
+ * batching serves. Each model placed on the item has its own sequence slots on every machine (as Ollama runs a
+ * runner per loaded model, `max_concurrency` sequences each): a call waits in its model's FIFO queue for a free
+ * slot (on the least busy machine), then prefills its prompt and decodes its answer at its model's
+ * per-sequence rates for the number of sequences running on the machine, rates that change whenever a call
+ * joins or leaves. A call whose client times out leaves at the timeout (the server cancels it), freeing its
+ * slot. Memory holds the calls in flight, a wait sketch and a few numbers per hour.
  */
 export class CapacityQueue {
-  private readonly start: Float64Array;
-  private readonly end: Float64Array;
+  private readonly running: Job[][];
+  private readonly updatedAt: number[];
+  private readonly nextEvent: (Timer | undefined)[];
+  /** When each machine last ran nothing (−∞: never ran; its first call is cold). */
+  private readonly idleSince: number[];
+  private readonly lanes = new Map<string, ModelLane>();
+  private waitingCount = 0;
   private readonly waits = new QuantileSketch();
-  /** Busy slot-milliseconds per hour since the first call; grows by one number per hour simulated. */
+  /** Machine-busy milliseconds per hour since the first call (all machines); one number per hour simulated. */
   private hourly: number[] = [];
   private originMs: number | undefined;
-  private lastEndMs = 0;
+  private firstArrivalMs = NaN;
+  private lastEndMs = NaN;
   calls = 0;
   timedOut = 0;
   busyMs = 0;
+  /** Most calls waiting for a slot at once. */
+  maxWaiting = 0;
+  /** Time any machine had a sequence running, summed over machines. */
+  machineBusyMs = 0;
 
   constructor(
     readonly profile: CapacityProfile,
-    readonly servers = 1,
+    readonly servers: number,
+    private readonly clock: EventClock,
   ) {
     if (!(profile.maxConcurrency >= 1)) throw new Error('max_concurrency must be at least 1');
-    const slots = profile.maxConcurrency * Math.max(1, servers);
-    this.start = new Float64Array(slots);
-    this.end = new Float64Array(slots);
+    const machines = Math.max(1, servers);
+    this.running = Array.from({ length: machines }, () => []);
+    this.updatedAt = Array.from({ length: machines }, () => 0);
+    this.nextEvent = Array.from({ length: machines }, () => undefined);
+    this.idleSince = Array.from({ length: machines }, () => -Infinity);
   }
 
-  /** Admits one call arriving at `atMs` and says when it would answer. */
-  admit(
-    atMs: number,
-    inputTokens: number,
-    outputTokens: number,
-    timeoutMs = Infinity,
-    /** The calling model's rates, when several models share the server. */
-    rates: Pick<CapacityProfile, 'decode' | 'prefill'> = this.profile,
-  ): Admission {
-    const per = this.profile.maxConcurrency;
-    // The slot that frees first (FIFO); among those free then, one on the least busy server.
-    let best = Infinity;
-    for (let i = 0; i < this.end.length; i++) best = Math.min(best, Math.max(atMs, this.end[i]!));
-    let slot = -1;
-    let fewest = Infinity;
-    for (let i = 0; i < this.end.length; i++) {
-      if (Math.max(atMs, this.end[i]!) !== best) continue;
-      const running = this.runningOn(Math.floor(i / per), best);
-      if (running < fewest) {
-        slot = i;
-        fewest = running;
-      }
+  private laneOf(call: ServeCall): ModelLane {
+    const key = call.model ?? '';
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = {
+        maxConcurrency: Math.max(1, call.maxConcurrency ?? this.profile.maxConcurrency),
+        running: this.running.map(() => 0),
+        waiting: [],
+        waitingHead: 0,
+        demandHourly: [],
+        demandMs: 0,
+        firstArrivalMs: this.clock.now(),
+        lastArrivalMs: this.clock.now(),
+      };
+      this.lanes.set(key, lane);
     }
-    const startMs = best;
-    const batch = this.runningOn(Math.floor(slot / per), startMs) + 1;
-    const prefillMs = (inputTokens / rateAt(rates.prefill, batch)) * 1000;
-    const decodeMs = (outputTokens / rateAt(rates.decode, batch)) * 1000;
-    const waitMs = startMs - atMs;
-    const latencyMs = waitMs + prefillMs + decodeMs;
-    const timedOut = latencyMs > timeoutMs;
-    const endMs = timedOut ? atMs + timeoutMs : startMs + prefillMs + decodeMs;
-    this.start[slot] = startMs;
-    this.end[slot] = Math.max(startMs, endMs);
-    this.record(startMs, Math.max(0, endMs - startMs), waitMs, timedOut);
-    return { waitMs, ttftMs: waitMs + prefillMs, latencyMs, batch, timedOut };
+    return lane;
   }
 
-  /** Sequences running on one server at `atMs`. */
-  private runningOn(server: number, atMs: number): number {
-    const per = this.profile.maxConcurrency;
-    let running = 0;
-    for (let i = server * per; i < (server + 1) * per; i++)
-      if (this.start[i]! <= atMs && this.end[i]! > atMs) running++;
-    return running;
-  }
-
-  private record(startMs: number, busyMs: number, waitMs: number, timedOut: boolean): void {
+  /** Serves one call arriving now; resolves on the clock when it answers or times out. */
+  serve(call: ServeCall): Promise<Admission> {
+    const now = this.clock.now();
+    // Hours count from the first call, so a trace shorter than an hour has one peak hour: all of it.
+    this.originMs ??= now;
+    if (Number.isNaN(this.firstArrivalMs)) this.firstArrivalMs = now;
+    const lane = this.laneOf(call);
+    const rates = call.rates ?? this.profile;
+    // What the call asks of a slot when the server runs full batches: the demand figures' unit.
+    const full = lane.maxConcurrency;
+    const demand =
+      (Math.max(0, call.inputTokens) / rateAt(rates.prefill, full) +
+        Math.max(0, call.outputTokens - 1) / rateAt(rates.decode, full)) *
+      1000;
+    lane.demandMs += demand;
+    lane.lastArrivalMs = now;
+    const hour = Math.floor((now - this.originMs) / HOUR_MS);
+    while (lane.demandHourly.length <= hour) lane.demandHourly.push(0);
+    lane.demandHourly[hour]! += demand;
+    const job: Job = {
+      lane,
+      arrivalMs: now,
+      startMs: NaN,
+      ttftMs: 0,
+      state: WAITING,
+      left: 0,
+      inputTokens: Math.max(0, call.inputTokens),
+      outputTokens: Math.max(0, call.outputTokens),
+      rates,
+      batch: 0,
+      machine: -1,
+      shareMs: 0,
+      parked: this.clock.park<Admission>(),
+      timeout: undefined,
+    };
     this.calls++;
+    const timeoutMs = call.timeoutMs ?? Infinity;
+    if (Number.isFinite(timeoutMs))
+      job.timeout = this.clock.schedule(now + timeoutMs, () => this.expire(job));
+    const machine = this.freeMachine(lane);
+    if (machine >= 0) {
+      this.advance(machine);
+      this.begin(job, machine);
+      this.settle(machine);
+    } else {
+      lane.waiting.push(job);
+      if (++this.waitingCount > this.maxWaiting) this.maxWaiting = this.waitingCount;
+    }
+    return job.parked.promise;
+  }
+
+  /** The machine with a free slot for the lane and the fewest sequences running (the first on a tie), or -1. */
+  private freeMachine(lane: ModelLane): number {
+    let best = -1;
+    for (let m = 0; m < this.running.length; m++)
+      if (
+        lane.running[m]! < lane.maxConcurrency &&
+        (best < 0 || this.running[m]!.length < this.running[best]!.length)
+      )
+        best = m;
+    return best;
+  }
+
+  /** Puts a call on a machine (already advanced to now). */
+  private begin(job: Job, machine: number): void {
+    const now = this.clock.now();
+    job.machine = machine;
+    job.startMs = now;
+    this.waits.add(now - job.arrivalMs);
+    const running = this.running[machine]!;
+    const wake = job.rates.wakeMs ?? 0;
+    if (wake > 0 && running.length === 0 && now - this.idleSince[machine]! >= IDLE_MS) {
+      job.state = WAKE;
+      job.left = wake;
+    } else {
+      job.state = PREFILL;
+      job.left = job.inputTokens;
+    }
+    running.push(job);
+    job.lane.running[machine]!++;
+    job.batch = running.length;
+  }
+
+  /** Moves every running call on a machine forward to now at the rates of the batch it has run in. */
+  private advance(machine: number): void {
+    const now = this.clock.now();
+    const dt = now - this.updatedAt[machine]!;
+    this.updatedAt[machine] = now;
+    if (dt <= 0) return;
+    const running = this.running[machine]!;
+    const n = running.length;
+    if (n > 0) this.recordBusy(now - dt, dt);
+    for (const job of running) {
+      job.left -= (rateOf(job, n) * dt) / 1000;
+      job.shareMs += dt / n;
+    }
+  }
+
+  /**
+   * Finishes the phases that are done on a machine (prefill → decode → answered), fills freed slots from
+   * the queue, and schedules the machine's next phase end.
+   */
+  private settle(machine: number): void {
+    const running = this.running[machine]!;
+    const now = this.clock.now();
+    for (;;) {
+      let changed = false;
+      const n = running.length;
+      for (let i = 0; i < running.length; i++) {
+        const job = running[i]!;
+        if ((job.left / rateOf(job, n)) * 1000 > DONE_MS) continue;
+        if (job.state === WAKE) {
+          job.state = PREFILL;
+          job.left = job.inputTokens;
+          if ((job.left / rateOf(job, n)) * 1000 > DONE_MS) continue;
+        }
+        if (job.state === PREFILL) {
+          job.ttftMs = now - job.arrivalMs;
+          job.state = DECODE;
+          // Prefill ends with the first token; the others follow one decode step each (so TPOT is the
+          // time per token after the first, as bench measures it).
+          job.left = Math.max(0, job.outputTokens - 1);
+          if ((job.left / rateOf(job, n)) * 1000 > DONE_MS) continue;
+        }
+        running.splice(i--, 1);
+        job.lane.running[machine]!--;
+        if (running.length === 0) this.idleSince[machine] = now;
+        this.finish(job, false);
+        changed = true;
+      }
+      // Freed slots take the longest-waiting calls of their models, oldest first.
+      for (;;) {
+        const next = this.oldestWaiting(machine);
+        if (!next) break;
+        this.begin(next, machine);
+        changed = true;
+      }
+      if (!changed) break;
+    }
+    this.nextEvent[machine]?.cancel();
+    this.nextEvent[machine] = undefined;
+    const n = running.length;
+    if (n === 0) return;
+    let soonest = Infinity;
+    for (const job of running) soonest = Math.min(soonest, (job.left / rateOf(job, n)) * 1000);
+    this.nextEvent[machine] = this.clock.schedule(now + soonest, () => {
+      this.nextEvent[machine] = undefined;
+      this.advance(machine);
+      this.settle(machine);
+    });
+  }
+
+  /** Takes the longest-waiting call whose model has a free slot on the machine. */
+  private oldestWaiting(machine: number): Job | undefined {
+    if (this.waitingCount === 0) return undefined;
+    let best: ModelLane | undefined;
+    for (const lane of this.lanes.values()) {
+      if (lane.running[machine]! >= lane.maxConcurrency) continue;
+      const head = headOf(lane);
+      if (head && (!best || head.arrivalMs < headOf(best)!.arrivalMs)) best = lane;
+    }
+    if (!best) return undefined;
+    const job = best.waiting[best.waitingHead++]!;
+    if (best.waitingHead > 1024 && best.waitingHead * 2 > best.waiting.length) {
+      best.waiting = best.waiting.slice(best.waitingHead);
+      best.waitingHead = 0;
+    }
+    this.waitingCount--;
+    return job;
+  }
+
+  /** The client gave up: a waiting call leaves the queue, a running one is cancelled and frees its slot. */
+  private expire(job: Job): void {
+    if (job.state === FINISHED) return;
+    if (job.state === WAITING) {
+      // It leaves its lane's queue (skipped when it comes up).
+      this.waitingCount--;
+      this.waits.add(this.clock.now() - job.arrivalMs);
+      this.finish(job, true);
+      return;
+    }
+    const machine = job.machine;
+    this.advance(machine);
+    const running = this.running[machine]!;
+    running.splice(running.indexOf(job), 1);
+    job.lane.running[machine]!--;
+    if (running.length === 0) this.idleSince[machine] = this.clock.now();
+    this.finish(job, true);
+    this.settle(machine);
+  }
+
+  private finish(job: Job, timedOut: boolean): void {
+    const wasWaiting = job.state === WAITING;
+    job.state = FINISHED;
+    job.timeout?.cancel();
+    const now = this.clock.now();
+    if (!(now <= this.lastEndMs)) this.lastEndMs = now;
     if (timedOut) this.timedOut++;
-    this.busyMs += busyMs;
-    this.waits.add(waitMs);
-    this.originMs ??= Math.floor(startMs / HOUR_MS) * HOUR_MS;
-    // Spread the busy time over the hours it covers.
+    if (!wasWaiting) this.busyMs += now - job.startMs;
+    job.parked.wake({
+      waitMs: (wasWaiting ? now : job.startMs) - job.arrivalMs,
+      ttftMs: timedOut && job.ttftMs === 0 ? 0 : job.ttftMs,
+      latencyMs: now - job.arrivalMs,
+      batch: job.batch,
+      timedOut,
+      busyMs: job.shareMs,
+    });
+  }
+
+  /** Spreads a machine's busy time (a sequence or more running) over the hours it covers. */
+  private recordBusy(startMs: number, busyMs: number): void {
+    this.machineBusyMs += busyMs;
+    const origin = this.originMs!;
     let t = startMs;
     const stop = startMs + busyMs;
     while (t < stop) {
-      const hour = Math.max(0, Math.floor((t - this.originMs) / HOUR_MS));
-      const hourEnd = this.originMs + (hour + 1) * HOUR_MS;
+      const hour = Math.max(0, Math.floor((t - origin) / HOUR_MS));
+      const hourEnd = origin + (hour + 1) * HOUR_MS;
       const piece = Math.min(stop, hourEnd) - t;
       while (this.hourly.length <= hour) this.hourly.push(0);
       this.hourly[hour]! += piece;
       t += piece;
     }
-    if (stop > this.lastEndMs) this.lastEndMs = stop;
   }
 
   /**
-   * Utilisation: busy slot-time over the slots' time, on average over the hours since the first call and in
-   * the busiest hour; queue waits; timeouts.
+   * Utilisation: the share of time the machines had a sequence running (what draws busy power), from the
+   * first arrival to the last answer and in the busiest hour (at most 100%); the demand each model offers its
+   * slots (above 100% when more is asked than they can serve); queue waits; timeouts.
    */
   stats(): CapacityStats {
-    const slots = this.end.length;
-    const hours = Math.max(1, this.hourly.length);
-    let peak = 0;
-    let peakHour = 0;
-    for (let h = 0; h < this.hourly.length; h++)
-      if (this.hourly[h]! > peak) {
-        peak = this.hourly[h]!;
-        peakHour = h;
-      }
+    let perMachine = 0;
+    for (const lane of this.lanes.values()) perMachine += lane.maxConcurrency;
+    perMachine ||= this.profile.maxConcurrency;
+    // Averages over the time the calls spanned (a model's arrivals for its demand, first arrival to last
+    // answer for busy); the peak hour is the busiest clock hour, or the whole span when shorter than an hour.
+    const servedMs = Math.max(1000, (this.lastEndMs || 0) - (this.firstArrivalMs || 0));
+    const busiest = (hourly: readonly number[]): [number, number] => {
+      let peak = 0;
+      let at = 0;
+      for (let h = 0; h < hourly.length; h++)
+        if (hourly[h]! > peak) {
+          peak = hourly[h]!;
+          at = h;
+        }
+      return [peak, at];
+    };
+    const [peak, peakHour] = busiest(this.hourly);
+    const demand: Record<string, Demand> = {};
+    for (const [model, lane] of [...this.lanes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const laneSlots = lane.maxConcurrency * this.running.length;
+      const arrivedMs = Math.max(1000, lane.lastArrivalMs - lane.firstArrivalMs);
+      const average = lane.demandMs / (arrivedMs * laneSlots);
+      demand[model] = {
+        maxConcurrency: lane.maxConcurrency,
+        average,
+        peakHour: arrivedMs < HOUR_MS ? average : busiest(lane.demandHourly)[0] / (HOUR_MS * laneSlots),
+      };
+    }
+    const machines = this.running.length;
+    const averageUtilisation = this.machineBusyMs / (servedMs * machines);
     return {
       servers: this.servers,
-      maxConcurrency: this.profile.maxConcurrency,
+      maxConcurrency: perMachine,
+      demand,
       calls: this.calls,
       timedOut: this.timedOut,
+      maxWaiting: this.maxWaiting,
       busyMs: this.busyMs,
-      averageUtilisation: this.busyMs / (hours * HOUR_MS * slots),
-      peakHourUtilisation: peak / (HOUR_MS * slots),
+      machineBusyMs: this.machineBusyMs,
+      averageUtilisation,
+      peakHourUtilisation: servedMs < HOUR_MS ? averageUtilisation : peak / (HOUR_MS * machines),
       peakHourStartMs: (this.originMs ?? 0) + peakHour * HOUR_MS,
       waitMs: this.waits.summary(),
     };
   }
 }
 
+function headOf(lane: ModelLane): Job | undefined {
+  while (lane.waitingHead < lane.waiting.length) {
+    const job = lane.waiting[lane.waitingHead]!;
+    if (job.state === WAITING) return job;
+    lane.waitingHead++;
+  }
+  return undefined;
+}
+
+function rateOf(job: Job, sequences: number): number {
+  // Waking counts down in milliseconds: 1,000 a second.
+  if (job.state === WAKE) return 1000;
+  return rateAt(job.state === PREFILL ? job.rates.prefill : job.rates.decode, sequences);
+}
+
+/** What one model asks of its slots: full-batch service time over slot time (above 1: more than they can do). */
+export interface Demand {
+  maxConcurrency: number;
+  average: number;
+  peakHour: number;
+}
+
 export interface CapacityStats {
   servers: number;
+  /** Sequence slots per machine, all its models' together (each model's own are in `demand`). */
   maxConcurrency: number;
+  /** Per model on the item: its sequence slots per machine and the load it offers them. */
+  demand: Record<string, Demand>;
   calls: number;
   timedOut: number;
+  /** Most calls waiting for a slot at once. */
+  maxWaiting: number;
+  /** Slot time: each call's time from start to finish, summed. */
   busyMs: number;
-  /** Busy slot-time ÷ slot-time over the hours simulated (0–1). */
+  /** Time the machines had at least one sequence running, summed over machines. */
+  machineBusyMs: number;
+  /** Share of time the machines had a sequence running, from the first arrival to the last answer (0–1). */
   averageUtilisation: number;
   /** The same in the busiest hour. */
   peakHourUtilisation: number;

@@ -7,12 +7,19 @@ import {
 } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import { createVirtualClock } from '../../core/clock.js';
+import { isEventClock } from '../../core/event-clock.js';
 import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
 import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../contract/request.js';
 import { isMathRequest } from '../../contract/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { BadRequestError, TimeoutError, TransientError } from '../errors.js';
-import { CapacityQueue, type Admission, type CapacityStats, type RatePoint } from './capacity-queue.js';
+import {
+  CapacityQueue,
+  type Admission,
+  type CapacityStats,
+  type RatePoint,
+  type Rates,
+} from './capacity-queue.js';
 import { PromptCache, type CacheUse } from './prompt-cache.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
@@ -26,8 +33,8 @@ export interface SimulatedBackendOptions {
   /** Extra transient-error probability per model name (scenario fault injection). */
   faultRates?: ReadonlyMap<string, number>;
   /**
-   * Servers per hardware item (or per model placed on none): local models with a capacity profile queue for
-   * their item's slots. @default 1
+   * Servers per hardware item (or per model placed on none): on an event clock, local models with a capacity
+   * profile queue for their item's slots. @default 1
    */
   servers?: ReadonlyMap<string, number>;
 }
@@ -129,9 +136,13 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
 
   /** Each hardware item's queue (a model placed on none has its own), for models with a capacity profile. */
   const queues = new Map<string, { queue: CapacityQueue; models: Set<string> }>();
+  /** A model's rates, converted once per capacity profile. */
+  const ratesOf = new WeakMap<Capacity, Rates>();
+  /** Queues need an event clock (calls overlap on it); on any other clock calls are timed from latency_ms. */
+  const eventClock = isEventClock(clock) ? clock : undefined;
   /**
-   * Admits a local call to its server's queue; a call the client would give up on times out on the virtual
-   * clock and goes down the router's failure path.
+   * Serves a local call from its server's queue on the event clock (the call returns when it answers); a
+   * call the client gives up on times out there and goes down the router's failure path.
    */
   const admit = async (
     call: GenerateCall,
@@ -147,24 +158,43 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         decode: rates(capacity.decode),
         prefill: rates(capacity.prefill),
       };
-      entry = { queue: new CapacityQueue(profile, options.servers?.get(key) ?? 1), models: new Set() };
+      entry = {
+        queue: new CapacityQueue(profile, options.servers?.get(key) ?? 1, eventClock!),
+        models: new Set(),
+      };
       queues.set(key, entry);
     }
     entry.models.add(call.model.name);
-    const admission = entry.queue.admit(
-      clock.now(),
-      prefillTokens,
+    // Time outside the server (network, HTTP) comes first and holds no slot.
+    const overheadMs = capacity.overhead_ms ?? 0;
+    if (overheadMs > 0) await clock.sleep(overheadMs, call.signal);
+    let modelRates = ratesOf.get(capacity);
+    if (!modelRates)
+      ratesOf.set(
+        capacity,
+        (modelRates = {
+          decode: rates(capacity.decode),
+          prefill: rates(capacity.prefill),
+          wakeMs: capacity.wake_ms ?? 0,
+        }),
+      );
+    const served = await entry.queue.serve({
+      model: call.model.name,
+      maxConcurrency: capacity.max_concurrency,
+      inputTokens: prefillTokens,
       outputTokens,
-      call.timeoutMs ?? Infinity,
-      { decode: rates(capacity.decode), prefill: rates(capacity.prefill) },
-    );
-    if (admission.timedOut) {
-      await clock.sleep(call.timeoutMs!, call.signal);
+      ...(call.timeoutMs === undefined ? {} : { timeoutMs: Math.max(0, call.timeoutMs - overheadMs) }),
+      rates: modelRates,
+    });
+    const admission =
+      overheadMs > 0
+        ? { ...served, ttftMs: served.ttftMs + overheadMs, latencyMs: served.latencyMs + overheadMs }
+        : served;
+    if (admission.timedOut)
       throw new TimeoutError(
-        `no complete answer within ${call.timeoutMs} ms (simulated: ${Math.round(admission.waitMs)} ms in ${key}'s queue, then ${admission.batch} sequence(s) running)`,
+        `no complete answer within ${call.timeoutMs} ms (simulated: ${Math.round(admission.waitMs)} ms in ${key}'s queue${admission.batch ? `, then ${admission.batch} sequence(s) running` : ''})`,
         call.model.name,
       );
-    }
     return admission;
   };
 
@@ -174,7 +204,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
     if (call.purpose !== 'answer' || !call.model.promptCache) return undefined;
     const local = isLocalTier(call.model.tier);
     // A local server's cache only changes latency, and only with a prefill rate to say by how much.
-    if (local && !profileOf(call.model).prefill_tokens_per_s) return undefined;
+    const profile = profileOf(call.model);
+    if (local && !profile.prefill_tokens_per_s && !(eventClock && profile.capacity)) return undefined;
     const recorded = call.request.recordedCache;
     if (recorded && !local) {
       const readTokens = Math.min(recorded.readTokens, inputTokens);
@@ -232,11 +263,15 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       const cached = cacheUse(call, inputTokens);
       // A local model with a capacity profile is timed by its server's queue once its output is known;
       // otherwise the latency is drawn from the profile first.
-      const capacity = isLocalTier(call.model.tier) ? profile.capacity : undefined;
+      const capacity = eventClock && isLocalTier(call.model.tier) ? profile.capacity : undefined;
       let latencyMs = 0;
       let ttftMs = 0;
+      let busyMs: number | undefined;
+      // Drawn even when the queue times the call, so the draws after it (outcome, length) are the same with
+      // or without a capacity profile: only the timing differs.
+      const drawnMs = drawLatency(profile.latency_ms, rng);
       if (!capacity) {
-        latencyMs = drawLatency(profile.latency_ms, rng);
+        latencyMs = drawnMs;
         ttftMs = latencyMs * profile.ttft_share;
         if (cached && profile.prefill_tokens_per_s) {
           // Cached prompt tokens skip prefill; the saving cannot exceed the time to first token.
@@ -264,14 +299,15 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       if (call.purpose === 'critique') {
         const defect = defectOf.get(call.subject ?? '');
         const flagged = defect ? rng() < profile.critique_detection : rng() < profile.critique_false_alarm;
+        // A queued call has already taken its time on the clock.
         if (capacity)
-          ({ latencyMs, ttftMs } = await admit(
+          ({ latencyMs, ttftMs, busyMs } = await admit(
             call,
             capacity,
             inputTokens,
             Math.min(CRITIQUE_TOKENS, call.maxTokens),
           ));
-        await clock.sleep(latencyMs, call.signal);
+        else await clock.sleep(latencyMs, call.signal);
         return {
           text: flagged
             ? `NO: the answer looks ${defect ? defect.replace('_', ' ') : 'wrong'}.`
@@ -283,6 +319,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           finishReason: 'stop',
           ttftMs,
           latencyMs,
+          busyMs: busyMs ?? latencyMs,
         };
       }
 
@@ -308,13 +345,13 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       // recorded token count stays as recorded (that row's limit was its length).
       const produced = written.truncated && call.outputTokens === undefined ? call.maxTokens : outputTokens;
       if (capacity)
-        ({ latencyMs, ttftMs } = await admit(
+        ({ latencyMs, ttftMs, busyMs } = await admit(
           call,
           capacity,
           inputTokens - (cached?.readTokens ?? 0),
           produced,
         ));
-      await clock.sleep(latencyMs, call.signal);
+      else await clock.sleep(latencyMs, call.signal);
       return {
         text: written.text,
         inputTokens,
@@ -326,6 +363,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         finishReason: written.truncated ? 'length' : 'stop',
         ttftMs,
         latencyMs,
+        busyMs: busyMs ?? latencyMs,
         // A defect the checks can see makes the answer wrong (unless drawn as a false alarm); so does a silent
         // wrong draw, which they cannot see.
         correct: defect ? outcome.flaggedCorrect === true : !outcome.silentWrong,

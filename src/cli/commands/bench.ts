@@ -32,6 +32,7 @@ interface BenchArgs {
   config?: string;
   sweep: boolean;
   'sweep-steps': string;
+  'sweep-requests'?: number;
   'slo-ttft-ms': number;
   'slo-e2e-ms'?: number;
 }
@@ -70,6 +71,10 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
         default: false,
         describe:
           'Measure one model across load (concurrency 1, 2, 4, …) until throughput stops growing or TTFT passes 4× the SLO, and fit its capacity profile into profiles.yaml',
+      })
+      .option('sweep-requests', {
+        type: 'number',
+        describe: 'With --sweep: requests measured at each level (default: 16, or 4 × the level when more)',
       })
       .option('sweep-steps', {
         type: 'string',
@@ -213,6 +218,11 @@ async function runSweep(
     throw new UsageError(
       `--sweep-steps must be increasing whole numbers, e.g. 1,2,4,8, got ${typed('sweep-steps', args['sweep-steps'])}`,
     );
+  const perLevel = args['sweep-requests'];
+  if (perLevel !== undefined && !(Number.isInteger(perLevel) && perLevel >= 1))
+    throw new UsageError(
+      `--sweep-requests must be a whole number, at least 1, got ${typed('sweep-requests', perLevel)}`,
+    );
   if (!(args['slo-ttft-ms'] > 0))
     throw new UsageError(`--slo-ttft-ms must be positive, got ${typed('slo-ttft-ms', args['slo-ttft-ms'])}`);
   const progress = createProgress(!args.json);
@@ -223,6 +233,7 @@ async function runSweep(
       model: run.models[0]!,
       tasks: run.tasks,
       steps,
+      ...(perLevel === undefined ? {} : { requestsPerStep: (level: number) => Math.max(perLevel, level) }),
       warmup: args.warmup,
       maxTokens: args['max-tokens'],
       timeoutMs: args.timeout * 1000,

@@ -15,6 +15,7 @@ interface MockServerArgs {
   missing: string[];
   ttft: string[];
   tps: string[];
+  'output-tokens': string[];
   'load-ms': number;
   'max-concurrency'?: number;
   'batch-slowdown': number;
@@ -77,6 +78,12 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
         default: [] as string[],
         describe: 'MODEL=N: output tokens per second',
       })
+      .option('output-tokens', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'MODEL=N: every answer of the model is N tokens long (at most the request’s max_tokens)',
+      })
       .option('load-ms', {
         type: 'number',
         default: 0,
@@ -134,6 +141,11 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
     for (const [model, ms] of parseModelNumbers(args.ttft, 'ttft')) (timing[model] ??= {}).ttftMs = ms;
     for (const [model, tps] of parseModelNumbers(args.tps, 'tps'))
       (timing[model] ??= {}).tokensPerSecond = tps;
+    for (const [model, tokens] of parseModelNumbers(args['output-tokens'], 'output-tokens')) {
+      if (!Number.isInteger(tokens) || tokens < 1)
+        throw new UsageError(`--output-tokens ${model}=${tokens}: expected a whole number of tokens`);
+      (timing[model] ??= {}).outputTokens = tokens;
+    }
     if (args['load-ms'] > 0)
       for (const model of config.models) (timing[model.name] ??= {}).loadMs = args['load-ms'];
     const server = await startMockServer({

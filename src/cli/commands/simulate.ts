@@ -39,7 +39,9 @@ interface SimulateArgs {
   json: boolean;
   progress: boolean;
   backend: 'simulated' | 'real';
-  concurrency: number;
+  concurrency?: number;
+  'as-recorded': boolean;
+  'local-p95-ms'?: number;
   rate?: number;
   poisson: boolean;
   'base-url'?: string;
@@ -145,8 +147,18 @@ Runs every request through the production router with simulated backends on a vi
       })
       .option('concurrency', {
         type: 'number',
-        default: 1,
-        describe: 'With --backend real: requests in flight at once',
+        describe: 'With --backend real: requests in flight at once (default 1; unlimited with --as-recorded)',
+      })
+      .option('local-p95-ms', {
+        type: 'number',
+        describe:
+          "The local time-to-first-token p95 the servers needed are sized for, ms (default: the scenario's targets.local_p95_ms, else 5000)",
+      })
+      .option('as-recorded', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --backend real and a recorded --workload: start each request at its recorded time after the first (the trace at its own pace)',
       })
       .option('rate', { type: 'number', describe: 'With --backend real: requests started per second' })
       .option('poisson', {
@@ -244,16 +256,29 @@ Runs every request through the production router with simulated backends on a vi
       throw new UsageError(
         '--time-unit, --block-tokens, --annualise, --sort and --require-output-tokens apply to a recorded --workload only',
       );
+    if (args['local-p95-ms'] !== undefined && !(args['local-p95-ms'] > 0))
+      throw new UsageError(
+        `--local-p95-ms must be a positive number, got ${typed('local-p95-ms', args['local-p95-ms'])}`,
+      );
     if (args.days !== undefined && (!Number.isInteger(args.days) || args.days < 1))
       throw new UsageError(`--days must be a positive integer, got ${typed('days', args.days)}`);
     if (
       args.backend !== 'real' &&
-      (args['base-url'] !== undefined || args.rate !== undefined || args.concurrency !== 1)
+      (args['base-url'] !== undefined ||
+        args.rate !== undefined ||
+        args.concurrency !== undefined ||
+        args['as-recorded'])
     )
-      throw new UsageError('--base-url, --rate and --concurrency apply to --backend real only');
+      throw new UsageError(
+        '--base-url, --rate, --as-recorded and --concurrency apply to --backend real only',
+      );
+    if (args['as-recorded'] && (args.rate !== undefined || !args.workload))
+      throw new UsageError(
+        '--as-recorded paces a recorded --workload by its own timestamps: give --workload, and drop --rate',
+      );
     if (args.rate !== undefined && !(args.rate > 0))
       throw new UsageError(`--rate must be a positive number, got ${typed('rate', args.rate)}`);
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1)
+    if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1))
       throw new UsageError(
         `--concurrency must be a positive integer, got ${typed('concurrency', args.concurrency)}`,
       );
@@ -304,6 +329,7 @@ Runs every request through the production router with simulated backends on a vi
           configFile,
           ...(configSets(args) ? { configSets: configSets(args)! } : {}),
           ...(args['baseline-model'] ? { baselineModel: args['baseline-model'] } : {}),
+          ...(args['local-p95-ms'] ? { localP95Ms: args['local-p95-ms'] } : {}),
           ...(scenario ? { scenario } : {}),
           ...(args.workload
             ? {
@@ -334,8 +360,9 @@ Runs every request through the production router with simulated backends on a vi
             ? {
                 real: {
                   configFile,
-                  concurrency: args.concurrency,
+                  ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
                   poisson: args.poisson,
+                  ...(args['as-recorded'] ? { asRecorded: true } : {}),
                   ...(args.rate ? { rate: args.rate } : {}),
                   ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}),
                 },

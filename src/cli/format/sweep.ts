@@ -12,8 +12,13 @@ export function formatSweep(result: SweepResult): string[] {
       (s) =>
         `${String(s.concurrency).padStart(11)}${String(s.requests).padStart(10)}${String(s.errors).padStart(7)}${s.requestsPerS.toFixed(2).padStart(8)}${s.outputTokensPerS.toFixed(1).padStart(11)}${formatDuration(s.ttftMs.p50).padStart(11)}${formatDuration(s.ttftMs.p95).padStart(11)}${formatDuration(s.tpotMs.p50).padStart(11)}${formatDuration(s.e2eMs.p50).padStart(11)}${formatDuration(s.e2eMs.p95).padStart(11)}${s.goodputPerS.toFixed(2).padStart(11)}`,
     ),
+    ...(result.idle
+      ? [
+          `idle probe: ${result.idle.requests} requests ${formatDuration(result.idle.gapMs)} apart, TTFT p50 ${formatDuration(result.idle.ttftMs.p50)} (${formatDuration(result.idle.wakeMs)} more than back to back: wake_ms)`,
+        ]
+      : []),
     '',
-    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}`,
+    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms > 0 ? formatDuration(c.overhead_ms) : result.steps[0]?.overheadMs === null ? '0 ms (the server reports no durations of its own)' : '0 ms'} a request; wake after idle ${formatDuration(c.wake_ms)}`,
     `Results: ${result.outDir}/ (one folder per level, sweep.json, sweep.html)`,
     `Profile: ${result.outDir}/profiles.yaml — use it with: hybridllm simulate --profiles ${result.outDir}/profiles.yaml`,
   ];

@@ -291,7 +291,7 @@ export async function analyticEstimate(
       ...(scenario.projection.days_per_month !== undefined
         ? [`${scenario.projection.days_per_month}-day months`]
         : []),
-      'token counts at their means; the daily budget is not modelled',
+      'token counts at their means; the daily budget is not modelled; local calls as on an idle server (their capacity profile at one sequence, no queueing)',
       ...(scenario.session || actions.some(([, a]) => a.shared_prefix_tokens > 0)
         ? [
             "prompt-cache reads in expectation: Poisson arrivals at each hour's rate, each session step independently routed",

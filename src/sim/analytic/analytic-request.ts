@@ -1,4 +1,5 @@
 import { meanLatency } from '../../backends/simulated/simulated-backend.js';
+import { aloneMs } from '../../backends/simulated/capacity-queue.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, writeAnswer } from '../../backends/simulated/response-writer.js';
 import type { ModelConfig, RouterConfig } from '../../config/router-config.js';
 import { DEFECTS, type Defect } from '../../config/schema.js';
@@ -122,6 +123,29 @@ export interface ExpectedRequest extends ExpectedRun {
   attemptsOn: Map<string, number>;
 }
 
+/** Tokens a critic's verdict takes (as the simulated backend answers). */
+const CRITIQUE_TOKENS = 12;
+
+/**
+ * Expected time of one call: from the capacity profile for a local model that has one — outside the
+ * server, then prefill of the uncached input and decode of the rest at one sequence, as on an idle server
+ * (no queueing) — else the mean of its latency distribution.
+ */
+function expectedCallMs(
+  model: ModelConfig,
+  inputTokens: number,
+  cachedTokens: number,
+  outputTokens: number,
+): number {
+  const capacity = isLocalTier(model.tier) ? model.simulation.capacity : undefined;
+  if (!capacity) return meanLatency(model.simulation.latency_ms);
+  const rates = {
+    prefill: capacity.prefill.map((p) => ({ sequences: p.sequences, tokensPerS: p.tokens_per_s })),
+    decode: capacity.decode.map((p) => ({ sequences: p.sequences, tokensPerS: p.tokens_per_s })),
+  };
+  return capacity.overhead_ms + aloneMs(rates, Math.max(0, inputTokens - cachedTokens), outputTokens);
+}
+
 /**
  * Expected cost, latency and outcomes of one request under the router's rules. `inputOf` gives each model's
  * expected input (with its prompt-cache reads and writes); the attempt is priced from it.
@@ -154,9 +178,11 @@ export async function expectedRequest(
       outputTokens,
     );
     const error = Math.min(1, model.simulation.error_rate + (faults.get(model.name) ?? 0));
-    const critiqueLatency =
-      config.selfCritique && critic ? critiqueAsked * meanLatency(critic.simulation.latency_ms) : 0;
     const input = inputOf(model);
+    const critiqueLatency =
+      config.selfCritique && critic
+        ? critiqueAsked * expectedCallMs(critic, input.inputTokens, 0, CRITIQUE_TOKENS)
+        : 0;
     const critiqueCost =
       config.selfCritique && critic ? critiqueAsked * priceTokens(critic.price, input.inputTokens, 12) : 0;
     odds.push({
@@ -170,7 +196,7 @@ export async function expectedRequest(
           input.cachedTokens,
           input.cacheWriteTokens,
         ) + critiqueCost,
-      latencyMs: meanLatency(model.simulation.latency_ms) + critiqueLatency,
+      latencyMs: expectedCallMs(model, input.inputTokens, input.cachedTokens, outputTokens) + critiqueLatency,
     });
   }
   if (fallbackOverride !== undefined && isLocalTier(tier as Tier) && !override) {
