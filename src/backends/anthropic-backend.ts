@@ -5,7 +5,8 @@ import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';
 import { BadResponseError } from './errors.js';
-import { formatInstruction } from './prompt-format.js';
+import { anthropicConversation, anthropicExtras, conversation } from './chat-format.js';
+import type { ToolCall } from '../contract/request.js';
 
 export interface AnthropicBackendSettings {
   clock: Clock;
@@ -58,11 +59,13 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
           })),
         );
       const timer = new CallTimer(settings.clock);
+      const chat = anthropicConversation(conversation(call));
       const body = {
         model: call.model.model,
         max_tokens: call.maxTokens,
-        system: formatInstruction(call.expects, call.request.requiredFields),
-        messages: [{ role: 'user' as const, content: call.prompt }],
+        ...(chat.system ? { system: chat.system } : {}),
+        messages: chat.messages as Anthropic.MessageParam[],
+        ...(anthropicExtras(call) as Record<never, never>),
       };
       const options = call.signal ? { signal: call.signal } : {};
       let streamStarted = false;
@@ -73,10 +76,15 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
         let cacheRead = 0;
         let cacheWrite = 0;
         let output = 0;
+        const toolCalls: ToolCall[] = [];
         if (settings.stream === false) {
           const message = await client.messages.create({ ...body, stream: false }, options);
           timer.token();
-          for (const block of message.content) if (block.type === 'text') text += block.text;
+          for (const block of message.content)
+            if (block.type === 'text') text += block.text;
+            else if (block.type === 'tool_use')
+              toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+          if (call.onToken && text) call.onToken(text);
           stop = message.stop_reason;
           input = message.usage.input_tokens;
           cacheRead = message.usage.cache_read_input_tokens ?? 0;
@@ -85,6 +93,8 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
         } else {
           const stream = await client.messages.create({ ...body, stream: true }, options);
           streamStarted = true;
+          // Tool calls stream as a tool_use block whose input JSON arrives in pieces.
+          const partial = new Map<number, ToolCall>();
           for await (const event of stream) {
             if (event.type === 'message_start') {
               input = event.message.usage.input_tokens;
@@ -95,7 +105,16 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
               if (event.delta.text) {
                 timer.token();
                 text += event.delta.text;
+                call.onToken?.(event.delta.text);
               }
+            } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+              partial.set(event.index, { id: event.content_block.id, name: event.content_block.name, arguments: '' });
+            } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
+              const tool = partial.get(event.index);
+              if (tool) tool.arguments += event.delta.partial_json;
+            } else if (event.type === 'content_block_stop' && partial.has(event.index)) {
+              const tool = partial.get(event.index)!;
+              toolCalls.push({ ...tool, arguments: tool.arguments || '{}' });
             } else if (event.type === 'message_delta') {
               stop = event.delta.stop_reason;
               output = event.usage.output_tokens; // cumulative
@@ -106,6 +125,7 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
         }
         // input_tokens is net of cache tokens; the router's total input includes them.
         return {
+          ...(toolCalls.length ? { toolCalls } : {}),
           text,
           inputTokens: input + cacheRead + cacheWrite,
           outputTokens: output,

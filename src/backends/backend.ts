@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../config/router-config.js';
-import type { Complexity, Expects, FinishReason, RouteRequest } from '../contract/request.js';
+import type { Complexity, Expects, FinishReason, RouteRequest, ToolCall } from '../contract/request.js';
 
 /** What the router asks of a backend: one model, one prompt. */
 export interface GenerateCall {
@@ -26,6 +26,8 @@ export interface GenerateCall {
   signal?: AbortSignal;
   /** The call's timeout, ms; a simulated backend applies it on its virtual clock. */
   timeoutMs?: number;
+  /** Receives the answer's text as it arrives (a streaming client's request); the result still holds all of it. */
+  onToken?: (piece: string) => void;
 }
 
 /** What a backend reports, as the server counted it. */
@@ -55,6 +57,8 @@ export interface GenerateResult {
   answerSource?: 'recorded' | 'profile';
   /** Timings the server reported (Ollama: nanosecond durations and counts), for bench. */
   server?: Record<string, number>;
+  /** Calls the model made to the request's tools. */
+  toolCalls?: readonly ToolCall[];
 }
 
 /** One interface for every provider; callers go through the router, so low-level calls are `do*`. */

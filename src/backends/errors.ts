@@ -81,3 +81,26 @@ export class BudgetExhaustedError extends Error {
     super(message);
   }
 }
+
+/**
+ * A streamed answer failed after some of it reached the client: nothing can be retried invisibly, so the
+ * client must be told (an error event), never shown a clean finish. Carries the attempts made.
+ */
+export class AnswerInterruptedError extends Error {
+  override readonly name = 'AnswerInterruptedError';
+  constructor(
+    message: string,
+    readonly model: string,
+    override readonly cause: Error,
+  ) {
+    super(message);
+  }
+}
+
+/** A request named a model that is not configured (or not enabled). */
+export class UnknownModelError extends Error {
+  override readonly name = 'UnknownModelError';
+  constructor(readonly model: string) {
+    super(`no enabled model named '${model}' is configured`);
+  }
+}

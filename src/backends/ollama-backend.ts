@@ -1,10 +1,11 @@
-import { Ollama, type ChatResponse } from 'ollama';
+import { Ollama, type ChatResponse, type Message } from 'ollama';
 import type { Clock } from '../core/clock.js';
 import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { anySignal, CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';
 import { BadResponseError } from './errors.js';
-import { formatInstruction } from './prompt-format.js';
+import { conversation, ollamaExtras, ollamaMessages } from './chat-format.js';
+import type { ToolCall } from '../contract/request.js';
 
 export interface OllamaBackendSettings {
   clock: Clock;
@@ -40,12 +41,18 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
       const timer = new CallTimer(clock);
       const request = {
         model: call.model.model,
-        messages: [
-          { role: 'system', content: formatInstruction(call.expects, call.request.requiredFields) },
-          { role: 'user', content: call.prompt },
-        ],
-        options: { num_predict: call.maxTokens },
+        messages: ollamaMessages(conversation(call)) as unknown as Message[],
+        ...(ollamaExtras(call) as { options: Record<string, unknown> }),
         ...(settings.keepAlive ? { keep_alive: settings.keepAlive } : {}),
+      };
+      const toolCalls: ToolCall[] = [];
+      const collect = (message: ChatResponse['message'] | undefined): void => {
+        for (const t of message?.tool_calls ?? [])
+          toolCalls.push({
+            id: `call_${toolCalls.length}`,
+            name: t.function.name,
+            arguments: JSON.stringify(t.function.arguments ?? {}),
+          });
       };
       let streamStarted = false;
       try {
@@ -55,6 +62,8 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
           final = await client.chat({ ...request, stream: false });
           text = final.message?.content ?? '';
           timer.token();
+          collect(final.message);
+          if (call.onToken && text) call.onToken(text);
         } else {
           const stream = await client.chat({ ...request, stream: true });
           streamStarted = true;
@@ -63,7 +72,9 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
             if (piece) {
               timer.token();
               text += piece;
+              call.onToken?.(piece);
             }
+            collect(chunk.message);
             if (chunk.done) final = chunk;
           }
         }
@@ -81,6 +92,7 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
         ] as const)
           server[key] = typeof final[key] === 'number' ? final[key] : 0;
         return {
+          ...(toolCalls.length ? { toolCalls } : {}),
           text,
           inputTokens: server['prompt_eval_count'] || (call.inputTokens ?? 0),
           outputTokens: server['eval_count'] ?? 0,

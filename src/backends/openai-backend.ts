@@ -5,7 +5,7 @@ import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';
 import { BadResponseError } from './errors.js';
-import { formatInstruction } from './prompt-format.js';
+import { conversation, openAIExtras, openAIMessages, ToolCallCollector } from './chat-format.js';
 
 export interface OpenAIBackendSettings {
   clock: Clock;
@@ -44,11 +44,9 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
       const timer = new CallTimer(settings.clock);
       const body = {
         model: call.model.model,
-        messages: [
-          { role: 'system' as const, content: formatInstruction(call.expects, call.request.requiredFields) },
-          { role: 'user' as const, content: call.prompt },
-        ],
+        messages: openAIMessages(conversation(call)) as unknown as OpenAI.ChatCompletionMessageParam[],
         max_tokens: call.maxTokens,
+        ...(openAIExtras(call) as Record<never, never>),
       };
       const options = call.signal ? { signal: call.signal } : {};
       let streamStarted = false;
@@ -59,7 +57,13 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
           const choice = completion.choices[0];
           if (!choice) throw new BadResponseError('the response has no choices', call.model.name);
           const usage = completion.usage;
+          const collected = new ToolCallCollector();
+          for (const [index, t] of (choice.message.tool_calls ?? []).entries())
+            if (t.type === 'function') collected.add({ index, id: t.id, function: t.function });
+          const toolCalls = collected.result();
+          if (call.onToken && choice.message.content) call.onToken(choice.message.content);
           return {
+            ...(toolCalls ? { toolCalls } : {}),
             text: choice.message.content ?? '',
             inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
             outputTokens: usage?.completion_tokens ?? 0,
@@ -69,6 +73,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
             latencyMs: timer.latencyMs,
           };
         }
+        const tools = new ToolCallCollector();
         const stream = await client.chat.completions.create(
           { ...body, stream: true, stream_options: { include_usage: true } },
           options,
@@ -83,13 +88,17 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
           if (piece) {
             timer.token();
             text += piece;
+            call.onToken?.(piece);
           }
+          for (const delta of choice?.delta?.tool_calls ?? []) tools.add(delta);
           if (choice?.finish_reason) finish = choice.finish_reason;
           if (chunk.usage) usage = chunk.usage;
         }
         if (finish === null)
           throw new BadResponseError('the stream ended without a finish reason', call.model.name);
+        const toolCalls = tools.result();
         return {
+          ...(toolCalls ? { toolCalls } : {}),
           text,
           inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
           outputTokens: usage?.completion_tokens ?? 0,

@@ -7,6 +7,7 @@ import { estimateCommand } from './commands/estimate.js';
 import { mockServerCommand } from './commands/mock-server.js';
 import { reportCommand } from './commands/report.js';
 import { routeCommand } from './commands/route.js';
+import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { usageCommand } from './commands/usage.js';
 
@@ -16,6 +17,7 @@ const COMMANDS = [
   estimateCommand,
   reportCommand,
   routeCommand,
+  serveCommand,
   usageCommand,
   benchCommand,
   calibrateCommand,

@@ -181,6 +181,16 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
     monthlyBudgetUsd: router.monthly_budget_usd,
     budgetAlertThreshold: router.budget_alert_threshold,
     ledger: { path: raw.ledger.path, storeText: raw.ledger.store_text, batchSize: raw.ledger.batch_size },
+    serve: {
+      host: raw.serve.host,
+      port: raw.serve.port,
+      apiKeys: raw.serve.api_keys,
+      maxBodyBytes: raw.serve.max_body_bytes,
+      maxConcurrentPerClient: raw.serve.max_concurrent_per_client,
+      drainMs: raw.serve.drain_seconds * 1000,
+      checkMode: raw.serve.check_mode,
+      accessLog: raw.serve.access_log,
+    },
     budgetTimezone: router.budget_timezone,
     selfCritique: router.self_critique,
     weights: {

@@ -72,6 +72,21 @@ export interface Alternative {
 }
 
 /** The validated configuration the router runs on. */
+/** `hybridllm serve` settings (config key `serve`). */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  /** `${ENV_VAR}` references of the keys clients must send. */
+  apiKeys: readonly string[];
+  maxBodyBytes: number;
+  maxConcurrentPerClient: number;
+  drainMs: number;
+  checkMode: { json: CheckMode; code: CheckMode; text: CheckMode };
+  accessLog: boolean;
+}
+
+export type CheckMode = 'buffer' | 'stream';
+
 export interface RouterConfig {
   /** File it came from, for messages. */
   source: string;
@@ -85,6 +100,7 @@ export interface RouterConfig {
   monthlyBudgetUsd: number | undefined;
   budgetAlertThreshold: number;
   ledger: { path: string | undefined; storeText: boolean; batchSize: number };
+  serve: ServeConfig;
   budgetTimezone: string;
   selfCritique: boolean;
   weights: QualityWeights;

@@ -319,6 +319,40 @@ export const ledgerSchema = z.strictObject({
   batch_size: z.number().int().positive().default(50),
 });
 
+const checkMode = z.enum(['buffer', 'stream']);
+
+/** `hybridllm serve`: the gateway's address, access and limits. */
+export const serveSchema = z.strictObject({
+  /** Address to listen on; loopback unless told otherwise. @default 127.0.0.1 */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** @default 4000 */
+  port: z.number().int().min(0).max(65_535).default(4000),
+  /**
+   * Keys clients must send (`Authorization: Bearer …` or `x-api-key`), as `${ENV_VAR}` references; none means
+   * no authentication, which is allowed on a loopback address only.
+   */
+  api_keys: z.array(envRef).default([]),
+  /** Largest request body, bytes; larger ones get 413. @default 4 MiB */
+  max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** Requests one client (key, else address) may have in flight; more get 429. @default 64 */
+  max_concurrent_per_client: z.number().int().positive().default(64),
+  /** On SIGTERM, how long in-flight requests may take to finish, seconds. @default 30 */
+  drain_seconds: nonNegative.default(30),
+  /**
+   * Per expected answer shape: `buffer` checks the whole answer before the first byte goes out (escalation
+   * stays invisible); `stream` passes tokens on as they come and records the check after.
+   */
+  check_mode: z
+    .strictObject({
+      json: checkMode.default('buffer'),
+      code: checkMode.default('buffer'),
+      text: checkMode.default('stream'),
+    })
+    .default({ json: 'buffer', code: 'buffer', text: 'stream' }),
+  /** One JSON line per request on stderr (no prompt text unless ledger.store_text). @default true */
+  access_log: z.boolean().default(true),
+});
+
 /**
  * An API-only alternative the hybrid is compared against: `premium` sends everything to the first enabled
  * API model; a mix names, per complexity, the API model a request starts at (escalating to the premium
@@ -338,6 +372,16 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
   ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
+  serve: serveSchema.default({
+    host: '127.0.0.1',
+    port: 4000,
+    api_keys: [],
+    max_body_bytes: 4 * 1024 * 1024,
+    max_concurrent_per_client: 64,
+    drain_seconds: 30,
+    check_mode: { json: 'buffer', code: 'buffer', text: 'stream' },
+    access_log: true,
+  }),
   local_costs: localCostsSchema.default({
     usd_per_kwh: 0.15,
     fixed_usd_per_month: 0,

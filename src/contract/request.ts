@@ -32,6 +32,32 @@ export interface PrefixBlock {
   growing?: true;
 }
 
+/** A tool the model may call (OpenAI's function shape, which Ollama shares and Anthropic's maps to). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments. */
+  parameters?: Record<string, unknown>;
+}
+
+/** A call the model made to one of the request's tools. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: a JSON text. */
+  arguments: string;
+}
+
+/** One message of a chat conversation, as a chat client sends it. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  /** An assistant message's tool calls. */
+  toolCalls?: readonly ToolCall[];
+  /** A tool message answers this call. */
+  toolCallId?: string;
+}
+
 /** One request to the router, as a daemon step or a workload row produces it. */
 export interface RouteRequest {
   /** Stable id; the router assigns one when absent. */
@@ -72,6 +98,20 @@ export interface RouteRequest {
    * process by the code-tests check.
    */
   tests?: { code: string; entryPoint: string };
+  /**
+   * The conversation as a chat client sent it (`serve`): backends send these messages as they are, instead of
+   * the prompt under a format instruction. `prompt` still carries the text classification reads.
+   */
+  messages?: readonly ChatMessage[];
+  /** Tools the model may call, passed through to it. */
+  tools?: readonly ToolDefinition[];
+  /** `auto`, `none`, `required`, or one tool by name. */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  temperature?: number;
+  /** Stop sequences, passed through. */
+  stop?: readonly string[];
+  /** Serve only from this tier, or only this model: no escalation beyond it. */
+  pin?: { tier: Tier } | { model: string };
 }
 
 /** Why a backend call ended. `length` means the answer was cut at max tokens. */

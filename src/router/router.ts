@@ -1,5 +1,10 @@
 import type { Backend, GenerateResult } from '../backends/backend.js';
-import { BackendError, BudgetExhaustedError } from '../backends/errors.js';
+import {
+  AnswerInterruptedError,
+  BackendError,
+  BudgetExhaustedError,
+  UnknownModelError,
+} from '../backends/errors.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { Provider } from '../config/schema.js';
 import { priceTokens } from '../cost/price-table.js';
@@ -28,6 +33,7 @@ import {
   type RouteRequest,
   type RouteResult,
   type Tier,
+  type ToolCall,
 } from './types.js';
 
 /** Receives the router's records: each attempt as it ends, each request when it is answered. */
@@ -44,6 +50,17 @@ export interface RouterOptions {
   /** @default an in-memory guard with the config's daily budget */
   budget?: BudgetGuard;
   sinks?: RouterSink[];
+}
+
+/** How one request is served, beside what it asks. */
+export interface RouteOptions {
+  /**
+   * Stream the answer: its text goes to `onToken` as the first model that answers produces it, and the
+   * quality check is recorded after, without escalating (what was sent cannot be taken back). A model that
+   * fails before its first token still falls through to the next; one that fails after it throws
+   * AnswerInterruptedError. Without it the answer is checked first and escalated invisibly.
+   */
+  onToken?: (piece: string, model: ModelConfig) => void;
 }
 
 /** Estimated input tokens when the caller gave none: ~4 characters per token. */
@@ -77,6 +94,11 @@ export class Router {
     this.failurePolicy = new FailurePolicy(config, this.clock);
   }
 
+  /** Whether a model is being skipped after repeated failures (for monitoring). */
+  isCoolingDown(model: string): boolean {
+    return this.failurePolicy.coolingDown(model);
+  }
+
   subscribe(sink: RouterSink): () => void {
     this.sinks.push(sink);
     return () => {
@@ -94,13 +116,23 @@ export class Router {
     return backend;
   }
 
+  /** A pinned request's chain: the one model named, or the enabled models of one tier (no tier above). */
+  private pinnedChain(pin: NonNullable<RouteRequest['pin']>): readonly ModelConfig[] {
+    if ('model' in pin) {
+      const model = this.config.models.find((m) => m.name === pin.model && m.enabled);
+      if (!model) throw new UnknownModelError(pin.model);
+      return [model];
+    }
+    return this.chainFor(pin.tier).filter((m) => m.tier === pin.tier);
+  }
+
   private chainFor(tier: Tier): readonly ModelConfig[] {
     let chain = this.chains.get(tier);
     if (!chain) this.chains.set(tier, (chain = planChain(tier, this.config)));
     return chain;
   }
 
-  async route(request: RouteRequest): Promise<RouteResult> {
+  async route(request: RouteRequest, options: RouteOptions = {}): Promise<RouteResult> {
     const config = this.config;
     const id = request.id ?? `req-${++this.sequence}`;
     const startedAtMs = request.arrivalMs ?? this.clock.now();
@@ -109,6 +141,7 @@ export class Router {
     // An API-only alternative walks its own chain per complexity (quality-critical requests take COMPLEX's).
     const override = config.chainOverride?.[request.qualityCritical ? 'COMPLEX' : complexity];
     let chain = override ?? this.chainFor(decision.tier);
+    if (request.pin) chain = this.pinnedChain(request.pin);
     const prompt = request.context ? `${request.prompt}\n\n${request.context}` : request.prompt;
     const context: AttemptContext = {
       request,
@@ -121,7 +154,17 @@ export class Router {
     };
 
     const attempts: AttemptRecord[] = [];
-    const texts: string[] = [];
+    const answers: Answered[] = [];
+    // Streaming: set once the first piece of an answer has gone to the client.
+    let streamed = false;
+    const onToken = options.onToken;
+    const stream = onToken
+      ? (model: ModelConfig) =>
+          (piece: string): void => {
+            streamed = true;
+            onToken(piece, model);
+          }
+      : undefined;
     const skipped: string[] = [];
     let tooLong: ContextSkip[] | undefined;
     // The window must hold the prompt and the longest answer the request allows, as a server checks it.
@@ -173,17 +216,24 @@ export class Router {
           break;
         }
       }
-      const { record, text, error } = await this.attempt(model, context, attempts.length);
+      const { record, answer, error } = await this.attempt(model, context, attempts.length, stream?.(model));
       if (reservation) this.budget.settle(reservation, record.costUsd);
       if (budgetLimited) record.budgetLimited = true;
       if (backoffMs) record.backoffMs = backoffMs;
       backoffMs = 0;
       attempts.push(record);
-      texts.push(text);
+      answers.push(answer);
       for (const sink of this.sinks) sink.onAttempt?.(record, request);
+      if (error && streamed)
+        throw new AnswerInterruptedError(
+          `${model.name} failed after part of its answer was streamed: ${error.message}`,
+          model.name,
+          error,
+        );
       if (!error) {
         this.failurePolicy.succeeded(model.name);
-        if (record.passed) break;
+        // A streamed answer stands: the check is recorded, and there is nothing to escalate invisibly.
+        if (record.passed || streamed) break;
         index = override ? index + 1 : nextTierIndex(chain, index);
         retries = 0;
         continue;
@@ -229,7 +279,9 @@ export class Router {
       reason: `${classifyReason}; ${decision.reason}`,
       model: chosen?.model,
       finalTier: chosen?.tier,
-      text: winner === undefined ? '' : texts[winner]!,
+      text: winner === undefined ? '' : answers[winner]!.text,
+      ...(winner !== undefined && answers[winner]!.toolCalls ? { toolCalls: answers[winner]!.toolCalls } : {}),
+      ...(chosen ? { finishReason: chosen.finishReason } : {}),
       passed: chosen?.passed ?? false,
       confidence: chosen?.confidence ?? 0,
       ...(chosen?.correct === undefined ? {} : { correct: chosen.correct }),
@@ -251,7 +303,8 @@ export class Router {
     model: ModelConfig,
     context: AttemptContext,
     step: number,
-  ): Promise<{ record: AttemptRecord; text: string; error?: BackendError }> {
+    onToken?: (piece: string) => void,
+  ): Promise<{ record: AttemptRecord; answer: Answered; error?: BackendError }> {
     const { request, requestId, expects } = context;
     let answer: GenerateResult;
     const startedAt = this.clock.now();
@@ -271,11 +324,12 @@ export class Router {
         ...(request.outputTokens === undefined ? {} : { outputTokens: request.outputTokens }),
         maxTokens: context.maxTokens,
         step,
+        ...(onToken ? { onToken } : {}),
       });
     } catch (error) {
       if (!BackendError.isInstance(error)) throw error;
       return {
-        text: '',
+        answer: NO_ANSWER,
         error,
         record: {
           requestId,
@@ -303,19 +357,26 @@ export class Router {
     }
 
     const config = this.config;
-    // Most answers were checked before (memoised): no await then.
-    const staticChecks =
-      memoisedStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason) ??
-      (await runStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason));
-    // A fresh object: the static results are memoised and shared between attempts.
-    const checks: CheckScores = {
-      format: staticChecks.format,
-      completeness: staticChecks.completeness,
-      coherence: staticChecks.coherence,
-    };
-    const pending = runTaskCheck(request, expects, answer.text, config.taskChecks);
-    const task = pending instanceof Promise ? await pending : pending;
-    if (task) checks.task = task;
+    const toolCalls = answer.toolCalls?.length ? answer.toolCalls : undefined;
+    let checks: CheckScores;
+    if (toolCalls) {
+      // A call to the client's tools is for the client to run: nothing here can judge it.
+      checks = { format: TOOL_CALL, completeness: TOOL_CALL, coherence: TOOL_CALL };
+    } else {
+      // Most answers were checked before (memoised): no await then.
+      const staticChecks =
+        memoisedStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason) ??
+        (await runStaticChecks(answer.text, expects, request.requiredFields, answer.finishReason));
+      // A fresh object: the static results are memoised and shared between attempts.
+      checks = {
+        format: staticChecks.format,
+        completeness: staticChecks.completeness,
+        coherence: staticChecks.coherence,
+      };
+      const pending = runTaskCheck(request, expects, answer.text, config.taskChecks);
+      const task = pending instanceof Promise ? await pending : pending;
+      if (task) checks.task = task;
+    }
     let costUsd = priceTokens(
       model.price,
       answer.inputTokens,
@@ -325,7 +386,7 @@ export class Router {
     );
     let latencyMs = answer.latencyMs;
     let localBusyMs = isLocalTier(model.tier) ? (answer.busyMs ?? answer.latencyMs) : 0;
-    if (config.selfCritique && this.critics.length) {
+    if (config.selfCritique && this.critics.length && !toolCalls) {
       const critique = await this.selfCritique(context, answer.text, checks, step);
       if (critique) {
         checks.selfCritique = critique.check;
@@ -336,7 +397,7 @@ export class Router {
     }
     const confidence = confidenceOf(checks, config.weights);
     return {
-      text: answer.text,
+      answer: toolCalls ? { text: answer.text, toolCalls } : { text: answer.text },
       record: {
         requestId,
         step,
@@ -423,6 +484,14 @@ interface AttemptContext {
 }
 
 const PERFECT: CheckResult = { score: 1, note: '' };
+const TOOL_CALL: CheckResult = Object.freeze({ score: 1, note: 'tool call (for the client to run)' });
+
+/** What an attempt answered: its text, and its tool calls when it made any. */
+interface Answered {
+  text: string;
+  toolCalls?: readonly ToolCall[];
+}
+const NO_ANSWER: Answered = Object.freeze({ text: '' });
 const NOT_ASKED = Object.freeze({
   check: { score: 0, note: 'not asked: the answer fails the other checks' },
   costUsd: 0,

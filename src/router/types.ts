@@ -6,11 +6,14 @@ export {
   type Complexity,
   type Expects,
   type FinishReason,
+  type ChatMessage,
   type PrefixBlock,
   type RouteRequest,
   type Tier,
+  type ToolCall,
+  type ToolDefinition,
 } from '../contract/request.js';
-import type { Complexity, FinishReason, Tier } from '../contract/request.js';
+import type { Complexity, FinishReason, Tier, ToolCall } from '../contract/request.js';
 
 export type CheckName = 'format' | 'completeness' | 'coherence' | 'selfCritique' | 'task';
 /** Every check, in the order they are reported. */
@@ -81,6 +84,10 @@ export interface RouteResult {
   model: string | undefined;
   finalTier: Tier | undefined;
   text: string;
+  /** Tool calls the answer made instead of (or beside) its text. */
+  toolCalls?: readonly ToolCall[];
+  /** Why the chosen answer ended. */
+  finishReason?: FinishReason;
   passed: boolean;
   confidence: number;
   attempts: AttemptRecord[];

@@ -1,0 +1,132 @@
+import type { Argv, ArgumentsCamelCase, CommandModule } from 'yargs';
+import { createRealBackends } from '../../backends/real-backends.js';
+import { ConfigError } from '../../config/config-error.js';
+import { withEndpoint } from '../../config/endpoint-override.js';
+import type { RouterConfig } from '../../config/router-config.js';
+import { createRealClock } from '../../core/clock.js';
+import { openUsageLedger } from '../../ledger/usage-ledger.js';
+import { createRouter } from '../../router/router.js';
+import { createGateway } from '../../serve/gateway.js';
+import { configOption, configSets, loadConfigOption, resolveConfigPath, typed } from '../options.js';
+import { UsageError } from '../report-error.js';
+
+interface ServeArgs {
+  port?: number;
+  host?: string;
+  config?: string;
+  ledger?: string;
+  'base-url'?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The client keys `serve.api_keys` names, from the environment; a missing variable is a config error. */
+export function resolveServeKeys(config: RouterConfig, env: NodeJS.ProcessEnv = process.env): string[] {
+  return config.serve.apiKeys.map((reference, i) => {
+    const variable = reference.slice(2, -1);
+    const value = env[variable];
+    if (!value)
+      throw new ConfigError(
+        `${config.source}: serve.api_keys[${i}]: environment variable ${variable} is not set; export it, or remove the entry`,
+      );
+    return value;
+  });
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Run the router as an OpenAI- and Anthropic-compatible gateway (real backends, ledger, budget)',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        `hybridllm serve [--port 4000] [--host 127.0.0.1] [--config FILE]
+
+One long-running process around the production router, with the real backends, the SQLite ledger and the daily budget. Point any OpenAI or Anthropic client at it with a base URL change: POST /v1/chat/completions (OpenAI, streamed or not), POST /v1/messages (Anthropic, streamed or not), GET /v1/models (hybridllm/auto, the tiers hybridllm/LOCAL_FAST …, every enabled model; naming a tier or a model pins it), GET /healthz, GET /metrics (Prometheus). Routing hints come from x-hybridllm-action, -expect, -fields, -quality-critical, -prefer-local and -check-mode headers or the body's metadata; without them a request is classified from its content. Answers expected as JSON or code are checked before the first byte (check_mode buffer: escalation is invisible); text streams as it comes and the check is recorded after (stream). Answers carry x-hybridllm-model, -tier, -attempts, -cost-usd and -confidence headers. Clients authenticate with a bearer token (or x-api-key) from serve.api_keys; without keys it binds to loopback only. SIGTERM stops accepting, lets requests in flight finish (serve.drain_seconds) and flushes the ledger.`,
+      )
+      .option('port', { type: 'number', describe: 'Port (default serve.port, 4000; 0 picks a free one)' })
+      .option('host', { type: 'string', describe: 'Address to listen on (default serve.host, 127.0.0.1)' })
+      .option('config', configOption)
+      .option('ledger', {
+        type: 'string',
+        describe: 'SQLite ledger file (default $HYBRIDLLM_LEDGER, ledger.path or ~/.hybridllm/usage.db)',
+      })
+      .option('base-url', {
+        type: 'string',
+        describe: 'Send every model to this server (e.g. hybridllm mock-server)',
+      })
+      .example('$0 serve --port 4000', 'then: OPENAI_BASE_URL=http://127.0.0.1:4000/v1 python agent.py')
+      .example(
+        'curl -s localhost:4000/v1/chat/completions -H "content-type: application/json" -d \'{"model":"hybridllm/auto","messages":[{"role":"user","content":"Tag this: invoice overdue"}]}\'',
+        'one request, answered by the cheapest tier that passes the check',
+      ) as unknown as Argv<ServeArgs>,
+  handler: async (args: ArgumentsCamelCase<ServeArgs>) => {
+    const configFile = resolveConfigPath(args.config);
+    const loaded = loadConfigOption(configFile, configSets(args));
+    const config = args['base-url'] ? withEndpoint(loaded, args['base-url']) : loaded;
+    const port = args.port ?? config.serve.port;
+    const host = args.host ?? config.serve.host;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new UsageError(`--port must be a whole number from 0 to 65535, got ${typed('port', args.port)}`);
+    const apiKeys = resolveServeKeys(config);
+    if (apiKeys.length === 0 && !LOOPBACK.has(host))
+      throw new UsageError(
+        `--host ${host} would open the router to anyone who can reach it: set serve.api_keys (a list of "\${ENV_VAR}" references) so clients must authenticate, or listen on 127.0.0.1`,
+      );
+    const clock = createRealClock();
+    const ledger = openUsageLedger(config, args.ledger ? { path: args.ledger } : {});
+    const router = createRouter(config, {
+      backends: createRealBackends({ clock, configFile }),
+      clock,
+      sinks: [ledger.sink],
+      budget: ledger.budget,
+    });
+    const gateway = createGateway({
+      config,
+      router,
+      budget: ledger.budget,
+      apiKeys,
+      ...(config.serve.accessLog ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    });
+    let url: string;
+    try {
+      url = await gateway.listen(port, host);
+    } catch (error) {
+      ledger.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is in use; pick another with --port (0 picks a free one)`
+          : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+      );
+    }
+    process.stdout.write(
+      `hybridllm serve on ${url} (${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; ledger ${ledger.path})\n` +
+        `  OpenAI     ${url}/v1/chat/completions   (OPENAI_BASE_URL=${url}/v1)\n` +
+        `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
+        `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        const inFlight = gateway.inFlight();
+        process.stderr.write(
+          `${signal}: no new requests; ${inFlight} in flight, allowed ${config.serve.drainMs / 1000} s to finish\n`,
+        );
+        void gateway.shutdown(config.serve.drainMs).then(({ unfinished }) => {
+          ledger.close();
+          process.stderr.write(
+            unfinished
+              ? `stopped with ${unfinished} request(s) unfinished at the deadline; the ledger is flushed\n`
+              : 'stopped: every request answered, the ledger flushed\n',
+          );
+          resolve();
+        });
+      };
+      const onInt = (): void => stop('SIGINT');
+      const onTerm = (): void => stop('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    });
+  },
+};
