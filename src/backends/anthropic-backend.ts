@@ -13,7 +13,8 @@ export interface AnthropicBackendSettings {
   configFile: string;
   env?: NodeJS.ProcessEnv;
   /** @default true */
-  stream?: boolean;
+  stream?: boolean; /** The client's fetch. @default the global one */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -56,6 +57,7 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
             ...(baseURL ? { baseURL } : {}),
             maxRetries: 0,
             timeout: 24 * 3_600_000,
+            ...(settings.fetch ? { fetch: settings.fetch } : {}),
           })),
         );
       const timer = new CallTimer(settings.clock);
@@ -77,7 +79,7 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
         let cacheWrite = 0;
         let output = 0;
         const toolCalls: ToolCall[] = [];
-        if (settings.stream === false) {
+        if (settings.stream === false || (call.request.stream === false && !call.onToken)) {
           const message = await client.messages.create({ ...body, stream: false }, options);
           timer.token();
           for (const block of message.content)
@@ -108,7 +110,11 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
                 call.onToken?.(event.delta.text);
               }
             } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
-              partial.set(event.index, { id: event.content_block.id, name: event.content_block.name, arguments: '' });
+              partial.set(event.index, {
+                id: event.content_block.id,
+                name: event.content_block.name,
+                arguments: '',
+              });
             } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
               const tool = partial.get(event.index);
               if (tool) tool.arguments += event.delta.partial_json;

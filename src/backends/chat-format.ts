@@ -100,7 +100,11 @@ export function anthropicConversation(messages: readonly ChatMessage[]): {
   for (const m of messages) {
     if (m.role === 'system') continue;
     if (m.role === 'tool') {
-      const block: AnthropicBlock = { type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: m.content };
+      const block: AnthropicBlock = {
+        type: 'tool_result',
+        tool_use_id: m.toolCallId ?? '',
+        content: m.content,
+      };
       const last = turns.at(-1);
       // Results of several calls go back in one user turn, as the API expects.
       if (last?.role === 'user' && Array.isArray(last.content)) last.content.push(block);
@@ -109,7 +113,8 @@ export function anthropicConversation(messages: readonly ChatMessage[]): {
     }
     if (m.role === 'assistant' && m.toolCalls?.length) {
       const blocks: AnthropicBlock[] = m.content ? [{ type: 'text', text: m.content }] : [];
-      for (const t of m.toolCalls) blocks.push({ type: 'tool_use', id: t.id, name: t.name, input: parseArguments(t.arguments) });
+      for (const t of m.toolCalls)
+        blocks.push({ type: 'tool_use', id: t.id, name: t.name, input: parseArguments(t.arguments) });
       turns.push({ role: 'assistant', content: blocks });
       continue;
     }
@@ -136,7 +141,9 @@ export function anthropicExtras(call: GenerateCall): Record<string, unknown> {
       ? {}
       : {
           tool_choice:
-            typeof choice === 'string' ? { type: choice === 'required' ? 'any' : 'auto' } : { type: 'tool', name: choice.name },
+            typeof choice === 'string'
+              ? { type: choice === 'required' ? 'any' : 'auto' }
+              : { type: 'tool', name: choice.name },
         }),
     ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
     ...(r.stop?.length ? { stop_sequences: [...r.stop] } : {}),
@@ -160,13 +167,18 @@ export function ollamaMessages(messages: readonly ChatMessage[]): Record<string,
       ? {
           role: 'assistant',
           content: m.content,
-          tool_calls: m.toolCalls.map((t) => ({ function: { name: t.name, arguments: parseArguments(t.arguments) } })),
+          tool_calls: m.toolCalls.map((t) => ({
+            function: { name: t.name, arguments: parseArguments(t.arguments) },
+          })),
         }
       : { role: m.role, content: m.content },
   );
 }
 
-export function ollamaExtras(call: GenerateCall): { tools?: Record<string, unknown>[]; options: Record<string, unknown> } {
+export function ollamaExtras(call: GenerateCall): {
+  tools?: Record<string, unknown>[];
+  options: Record<string, unknown>;
+} {
   const r = call.request;
   const answer = forAnswer(call);
   return {

@@ -14,7 +14,8 @@ export interface OllamaBackendSettings {
   /** Stream the answer (measures TTFT). @default true */
   stream?: boolean;
   /** How long Ollama keeps the model loaded after a call. */
-  keepAlive?: string;
+  keepAlive?: string; /** The client's fetch. @default the global one */
+  fetch?: typeof fetch;
 }
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -36,7 +37,7 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
         host,
         // ollama-js takes no per-request signal; a fetch that adds ours gives timeouts and aborts.
         fetch: (input, init) =>
-          fetch(input, { ...init, signal: anySignal(init?.signal, call.signal) ?? null }),
+          (settings.fetch ?? fetch)(input, { ...init, signal: anySignal(init?.signal, call.signal) ?? null }),
       });
       const timer = new CallTimer(clock);
       const request = {
@@ -58,7 +59,7 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
       try {
         let final: ChatResponse | undefined;
         let text = '';
-        if (settings.stream === false) {
+        if (settings.stream === false || (call.request.stream === false && !call.onToken)) {
           final = await client.chat({ ...request, stream: false });
           text = final.message?.content ?? '';
           timer.token();

@@ -14,6 +14,8 @@ export interface OpenAIBackendSettings {
   env?: NodeJS.ProcessEnv;
   /** @default true */
   stream?: boolean;
+  /** The client's fetch. @default the global one */
+  fetch?: typeof fetch;
 }
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -34,7 +36,16 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
     const key = `${baseURL}\u0000${apiKey}`;
     let client = clients.get(key);
     if (!client)
-      clients.set(key, (client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 24 * 3_600_000 })));
+      clients.set(
+        key,
+        (client = new OpenAI({
+          apiKey,
+          baseURL,
+          maxRetries: 0,
+          timeout: 24 * 3_600_000,
+          ...(settings.fetch ? { fetch: settings.fetch } : {}),
+        })),
+      );
     return { client, secret: apiKey };
   };
   return {
@@ -51,7 +62,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
       const options = call.signal ? { signal: call.signal } : {};
       let streamStarted = false;
       try {
-        if (settings.stream === false) {
+        if (settings.stream === false || (call.request.stream === false && !call.onToken)) {
           const completion = await client.chat.completions.create({ ...body, stream: false }, options);
           timer.token();
           const choice = completion.choices[0];

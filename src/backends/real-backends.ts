@@ -5,6 +5,7 @@ import type { Backend } from './backend.js';
 import { createLlamaCppBackend } from './llamacpp-backend.js';
 import { createOllamaBackend } from './ollama-backend.js';
 import { createOpenAIBackend } from './openai-backend.js';
+import { createPooledFetch } from './pooled-fetch.js';
 
 export interface RealBackendSettings {
   clock: Clock;
@@ -12,12 +13,15 @@ export interface RealBackendSettings {
   env?: NodeJS.ProcessEnv;
   /** Stream answers (TTFT measured). @default true */
   stream?: boolean;
+  /** The clients' fetch. @default one over undici connection pools (createPooledFetch) */
+  fetch?: typeof fetch;
 }
 
 /** The production backends, one per provider, for `createRouter(config, { backends })`. */
 export function createRealBackends(settings: RealBackendSettings): Record<Provider, Backend> {
   const common = {
     clock: settings.clock,
+    fetch: settings.fetch ?? createPooledFetch(),
     ...(settings.env ? { env: settings.env } : {}),
     ...(settings.stream === undefined ? {} : { stream: settings.stream }),
   };

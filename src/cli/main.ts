@@ -1,29 +1,23 @@
 import yargs, { type Argv } from 'yargs';
 import { reportError, EXIT } from './report-error.js';
-import { benchCommand } from './commands/bench.js';
-import { calibrateCommand } from './commands/calibrate.js';
-import { doctorCommand } from './commands/doctor.js';
-import { estimateCommand } from './commands/estimate.js';
-import { mockServerCommand } from './commands/mock-server.js';
-import { reportCommand } from './commands/report.js';
-import { routeCommand } from './commands/route.js';
-import { serveCommand } from './commands/serve.js';
-import { simulateCommand } from './commands/simulate.js';
-import { usageCommand } from './commands/usage.js';
+import type { CommandModule } from 'yargs';
 
-/** Commands, one file each; each is a thin wrapper over a library call. */
-const COMMANDS = [
-  simulateCommand,
-  estimateCommand,
-  reportCommand,
-  routeCommand,
-  serveCommand,
-  usageCommand,
-  benchCommand,
-  calibrateCommand,
-  mockServerCommand,
-  doctorCommand,
-];
+/**
+ * Commands, one file each; each is a thin wrapper over a library call. Loaded on demand: a command pays only
+ * for its own imports (`serve` need not load the report's chart engine), which saves start-up time and memory.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule<object, never>>> = {
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand as never,
+  estimate: async () => (await import('./commands/estimate.js')).estimateCommand as never,
+  report: async () => (await import('./commands/report.js')).reportCommand as never,
+  route: async () => (await import('./commands/route.js')).routeCommand as never,
+  serve: async () => (await import('./commands/serve.js')).serveCommand as never,
+  usage: async () => (await import('./commands/usage.js')).usageCommand as never,
+  bench: async () => (await import('./commands/bench.js')).benchCommand as never,
+  calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand as never,
+  'mock-server': async () => (await import('./commands/mock-server.js')).mockServerCommand as never,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand as never,
+};
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -50,7 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       if (error) throw error;
       throw new CliUsage(message);
     });
-  for (const command of COMMANDS) parser = parser.command(command as never);
+  // The command named on the line, or all of them (for the overall help and to suggest a mistyped one).
+  const named = argv.find((a) => !a.startsWith('-'));
+  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) parser = parser.command((await COMMANDS[name]!()) as never);
   try {
     await parser.parseAsync();
     exitCode = (process.exitCode as number | undefined) ?? EXIT.ok;

@@ -110,6 +110,11 @@ export interface RouteRequest {
   temperature?: number;
   /** Stop sequences, passed through. */
   stop?: readonly string[];
+  /**
+   * Whether the client streams (`serve`): a client that does not is answered from a whole upstream
+   * response, which costs the gateway less than parsing a stream it would only gather. @default true
+   */
+  stream?: boolean;
   /** Serve only from this tier, or only this model: no escalation beyond it. */
   pin?: { tier: Tier } | { model: string };
 }

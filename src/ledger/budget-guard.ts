@@ -18,6 +18,8 @@ export interface BudgetGuard {
   /** Spent plus reserved on the day of `atMs`. */
   committed(atMs: number): number;
   readonly dailyBudgetUsd: number;
+  /** Writes settlements still held back (a guard that batches them); call before closing its store. */
+  flush?(): void;
 }
 
 export interface BudgetCaps {

@@ -7,13 +7,20 @@ import {
   type Reservation,
 } from './budget-guard.js';
 
-/** Reservations older than this are from a process that died mid-call; they stop counting. */
+/**
+ * Reservations older than this are from a process that died mid-call: their worst case becomes spend (the
+ * call may have been billed; its settlement died with the process), and they stop being reservations.
+ */
 const STALE_RESERVATION_MS = 15 * 60_000;
+/** Stale reservations are swept at most this often. */
+const SWEEP_EVERY_MS = 1_000;
+/** A settlement waits at most this long to share a transaction with the next reservation. */
+const SETTLE_WITHIN_MS = 20;
 
 /**
  * The budget guard over the ledger file: reservations and spend live in SQLite and every check-and-reserve
  * is one IMMEDIATE transaction, so concurrent requests — and several processes sharing the file — never
- * take the day past its cap, not even by one request.
+ * take the day past its cap, not even by one request. Settlements ride along with the next reservation.
  */
 export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => number = Date.now): BudgetGuard {
   const windowsAt = createWindowing(caps);
@@ -24,7 +31,9 @@ export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => num
   const reservedOf = db.prepare<[string], { reserved: number }>(
     "SELECT COALESCE(SUM(amount_usd), 0) AS reserved FROM budget_reservations WHERE ('|' || windows || '|') LIKE '%|' || ? || '|%'",
   );
-  const expire = db.prepare<[number]>('DELETE FROM budget_reservations WHERE created_ms < ?');
+  const staleOnes = db.prepare<[number], { id: number; windows: string; amount_usd: number }>(
+    'SELECT id, windows, amount_usd FROM budget_reservations WHERE created_ms < ?',
+  );
   const insert = db.prepare<[string, number, number, number]>(
     'INSERT INTO budget_reservations (windows, amount_usd, created_ms, pid) VALUES (?, ?, ?, ?)',
   );
@@ -34,8 +43,38 @@ export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => num
   );
   const committedIn = (key: string): number => spentOf.get(key)!.spent + reservedOf.get(key)!.reserved;
 
+  // Settlements are written in the next reservation's transaction (or within SETTLE_WITHIN_MS): one
+  // transaction a call instead of two. Until written, the reservation's worst case still counts, so the
+  // delay can only hold spend back, never let it past a cap.
+  let pending: { reservation: Reservation; actualUsd: number }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const writeSettlements = (): void => {
+    const batch = pending;
+    pending = [];
+    for (const { reservation, actualUsd } of batch) {
+      if (reservation.id !== undefined) release.run(reservation.id);
+      if (actualUsd > 0) for (const key of reservation.windows) spend.run(key, actualUsd);
+    }
+  };
+  const settleNow = db.transaction(writeSettlements);
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length) settleNow.immediate();
+  };
+  let sweptAt = -Infinity;
   const reserve = db.transaction((worstCaseUsd: number, atMs: number): Reservation | undefined => {
-    expire.run(now() - STALE_RESERVATION_MS);
+    if (pending.length) writeSettlements();
+    const t = now();
+    if (t - sweptAt >= SWEEP_EVERY_MS) {
+      // A reservation this old belongs to a process that died mid-call. The provider may well have billed
+      // that call, and its settlement was lost with the process: count its worst case as spent.
+      for (const stale of staleOnes.all(t - STALE_RESERVATION_MS)) {
+        release.run(stale.id);
+        for (const key of stale.windows.split('|')) spend.run(key, stale.amount_usd);
+      }
+      sweptAt = t;
+    }
     const windows = windowsAt(atMs);
     const committed = windows.map((w) => committedIn(w.key));
     if (windows.some((w, i) => committed[i]! + worstCaseUsd > w.cap + 1e-12)) return undefined;
@@ -44,15 +83,18 @@ export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => num
     windows.forEach((w, i) => alert(w.key, w.label, committed[i]! + worstCaseUsd, w.cap));
     return { windows: keys, amountUsd: worstCaseUsd, id: Number(lastInsertRowid) };
   });
-  const settle = db.transaction((reservation: Reservation, actualUsd: number): void => {
-    if (reservation.id !== undefined) release.run(reservation.id);
-    if (actualUsd > 0) for (const key of reservation.windows) spend.run(key, actualUsd);
-  });
 
   return {
     dailyBudgetUsd: caps.dailyUsd,
     reserve: (worstCaseUsd, atMs) => reserve.immediate(worstCaseUsd, atMs),
-    settle: (reservation, actualUsd) => settle.immediate(reservation, actualUsd),
-    committed: (atMs) => committedIn(windowsAt(atMs)[0]!.key),
+    settle: (reservation, actualUsd) => {
+      pending.push({ reservation, actualUsd });
+      timer ??= setTimeout(flush, SETTLE_WITHIN_MS).unref();
+    },
+    committed: (atMs) => {
+      flush();
+      return committedIn(windowsAt(atMs)[0]!.key);
+    },
+    flush,
   };
 }

@@ -43,11 +43,13 @@ export function openUsageLedger(
     // The sink already warned and writes to its fallback; the budget holds in memory for this process.
     return { path, sink, budget: createMemoryBudgetGuard(budgetCaps(config)), close: () => sink.close() };
   }
+  const budget = createSqliteBudgetGuard(db!, budgetCaps(config));
   return {
     path,
     sink,
-    budget: createSqliteBudgetGuard(db!, budgetCaps(config)),
+    budget,
     close: () => {
+      budget.flush?.();
       sink.close();
       db!.close();
     },

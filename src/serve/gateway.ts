@@ -171,7 +171,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ex.mode = mode;
     if (!call.stream || mode === 'buffer') {
       // The answer is checked (and escalated) before the first byte goes out.
-      const result = await router.route({ ...call.request, id: ex.id });
+      const result = await router.route({ ...call.request, id: ex.id, stream: call.stream });
       ex.result = result;
       if (!result.model) throw noAnswer(result);
       const headers = { ...baseHeaders(ex), ...summaryHeaders(ex, result) };
