@@ -333,7 +333,11 @@ export const serveSchema = z.strictObject({
    */
   api_keys: z.array(envRef).default([]),
   /** Largest request body, bytes; larger ones get 413. @default 4 MiB */
-  max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+  max_body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   /** Requests one client (key, else address) may have in flight; more get 429. @default 64 */
   max_concurrent_per_client: z.number().int().positive().default(64),
   /** On SIGTERM, how long in-flight requests may take to finish, seconds. @default 30 */

@@ -280,7 +280,9 @@ export class Router {
       model: chosen?.model,
       finalTier: chosen?.tier,
       text: winner === undefined ? '' : answers[winner]!.text,
-      ...(winner !== undefined && answers[winner]!.toolCalls ? { toolCalls: answers[winner]!.toolCalls } : {}),
+      ...(winner !== undefined && answers[winner]!.toolCalls
+        ? { toolCalls: answers[winner]!.toolCalls }
+        : {}),
       ...(chosen ? { finishReason: chosen.finishReason } : {}),
       passed: chosen?.passed ?? false,
       confidence: chosen?.confidence ?? 0,
