@@ -184,3 +184,56 @@ export function formatFidelity(result: FidelityResult): string {
     ),
   ].join('\n');
 }
+
+/**
+ * The capacity-limited mock's fidelity check: four sequences at once, each 30% slower per extra one; alone,
+ * 20 ms to the first token, then 200 tokens/s, answers of 40 tokens. Alone a call takes ~215 ms, four at once
+ * ~390 ms each: about 10 answers a second at most (the sweep's throughput at four sequences); near
+ * saturation is 9 a second.
+ */
+export const MOCK_SERVER_ARGS = [
+  '--max-concurrency',
+  '4',
+  '--batch-slowdown',
+  '0.3',
+  '--ttft',
+  'mixtral:8x7b=20',
+  '--tps',
+  'mixtral:8x7b=200',
+  '--output-tokens',
+  'mixtral:8x7b=40',
+];
+
+/** The run against that mock (at `url`), given a config over the shipped one with self-critique off. */
+export function mockFidelity(
+  dir: string,
+  configFile: string,
+  url: string,
+  env: NodeJS.ProcessEnv,
+): FidelityOptions {
+  return {
+    dir,
+    configFile,
+    model: 'mixtral:8x7b',
+    sweepArgs: [
+      '--base-url',
+      url,
+      '--sweep-steps',
+      '1,2,4,8',
+      '--sweep-requests',
+      '64',
+      '--max-tokens',
+      '64',
+    ],
+    realArgs: ['--base-url', url],
+    levels: [
+      { name: 'light', rate: 3, requests: 40 },
+      { name: 'near saturation', rate: 9, requests: 200 },
+      { name: 'overloaded', rate: 16, requests: 120 },
+    ],
+    // Reasoning is MODERATE: mixtral, the only local model a request calls without self-critique.
+    header: 'action,input_tokens,output_tokens',
+    row: (inputTokens) => `reasoning,${inputTokens},40`,
+    env,
+  };
+}

@@ -11,7 +11,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatFidelity, runFidelity, type FidelityResult } from './capacity-fidelity.js';
+import {
+  formatFidelity,
+  MOCK_SERVER_ARGS,
+  mockFidelity,
+  runFidelity,
+  type FidelityResult,
+} from './capacity-fidelity.js';
 import { writeTestModel } from '../src/llamacpp/gguf-writer.js';
 
 const BIN = new URL('../bin/hybridllm', import.meta.url).pathname;
@@ -54,46 +60,10 @@ try {
     const dir = join(root, 'mock');
     const config = join(root, 'mock.yaml');
     writeFileSync(config, 'router:\n  self_critique: false\n');
-    const mock = await startMock([
-      '--config',
-      config,
-      '--max-concurrency',
-      '4',
-      '--batch-slowdown',
-      '0.3',
-      '--ttft',
-      'mixtral:8x7b=20',
-      '--tps',
-      'mixtral:8x7b=200',
-      '--output-tokens',
-      'mixtral:8x7b=40',
-    ]);
+    const mock = await startMock(['--config', config, ...MOCK_SERVER_ARGS]);
     try {
       mkdirSync(dir);
-      const result = await runFidelity({
-        dir,
-        configFile: config,
-        model: 'mixtral:8x7b',
-        sweepArgs: [
-          '--base-url',
-          mock.url,
-          '--sweep-steps',
-          '1,2,4,8',
-          '--sweep-requests',
-          '64',
-          '--max-tokens',
-          '64',
-        ],
-        realArgs: ['--base-url', mock.url],
-        levels: [
-          { name: 'light', rate: 3, requests: 40 },
-          { name: 'near saturation', rate: 9, requests: 200 },
-          { name: 'overloaded', rate: 16, requests: 120 },
-        ],
-        header: 'action,input_tokens,output_tokens',
-        row: (inputTokens) => `reasoning,${inputTokens},40`,
-        env: ENV,
-      });
+      const result = await runFidelity(mockFidelity(dir, config, mock.url, ENV));
       console.log(
         '\nmock-server --max-concurrency 4 --batch-slowdown 0.3 (20 ms to first token, 200 tokens/s alone)',
       );

@@ -154,16 +154,19 @@ export const openAIDialect: Dialect = {
 
   openStream(response: ServerResponse, call: ParsedCall, id: string, model: () => string): StreamWriter {
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+    const event = (choices: unknown[], usage?: unknown): string =>
       sse(
         JSON.stringify({
           id: `chatcmpl-${id}`,
           object: 'chat.completion.chunk',
           created,
           model: model(),
-          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+          choices,
+          ...(usage ? { usage } : {}),
         }),
       );
+    const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+      event([{ index: 0, delta, logprobs: null, finish_reason: finish }]);
     let started = false;
     const start = (): void => {
       if (started) return;
@@ -182,19 +185,8 @@ export const openAIDialect: Dialect = {
             chunk({ tool_calls: wireToolCalls(result.toolCalls).map((t, index) => ({ index, ...t })) }, null),
           );
         response.write(chunk({}, finishReasonOf(result)));
-        if (call.includeUsage)
-          response.write(
-            sse(
-              JSON.stringify({
-                id: `chatcmpl-${id}`,
-                object: 'chat.completion.chunk',
-                created,
-                model: model(),
-                choices: [],
-                usage: usageOf(result),
-              }),
-            ),
-          );
+        // With include_usage, one more chunk with no choices carries the usage, as OpenAI sends it.
+        if (call.includeUsage) response.write(event([], usageOf(result)));
         response.end('data: [DONE]\n\n');
       },
       fail(error: ApiError): void {
