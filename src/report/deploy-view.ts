@@ -1,4 +1,5 @@
 import type { Summary } from '../sim/summary.js';
+import { describeServersNeeded } from '../sim/servers-needed-text.js';
 import { formatInteger, formatPercent } from './format-numbers.js';
 import { verdictComparison } from './verdict-view.js';
 
@@ -105,10 +106,8 @@ function risks(s: Summary, machines: DeployView['machines']): string[] {
       `The daily API budget of $${s.budget.dailyBudgetUsd.toFixed(2)} was hit: ${formatInteger(s.budget.limited)} request(s) were kept local or refused instead of going to the API.`,
     );
   for (const [item, n] of Object.entries((s.serversNeeded as Summary['serversNeeded'] | undefined) ?? {}))
-    if (n.needed === null || n.needed > n.configured)
-      out.push(
-        `${item} needs ${n.needed === null ? 'more than 64' : n.needed} machine(s) for local time to first token p95 ≤ ${Math.round(n.targetP95Ms)} ms in its busiest hour; the config has ${n.configured} (p95 ${Math.round(n.p95AtConfiguredMs)} ms). simulate --servers ${item}=N costs in the machines.`,
-      );
+    if (n.needed === null || n.needed > n.configured || (n.keepsUp ?? 0) > n.configured)
+      out.push(`${item}: servers needed: ${describeServersNeeded(item, n)}.`);
   for (const m of machines)
     if (m.overloaded)
       out.push(
