@@ -501,10 +501,10 @@ describe('report --from-ledger', () => {
     const comparison = readFileSync(both, 'utf8');
     expect(comparison).toContain('Every scenario against every API-only alternative');
     expect(comparison).toMatch(/real usage[\s\S]*light/);
-    const { summaryFromLedger } = await import('../src/ledger/ledger-summary.js');
+    const { summaryFromLedger, sqliteLedgerRows } = await import('../src/ledger/ledger-summary.js');
     const ledgerDb = openLedger(ledgerPath, { readonly: true });
-    const summary = summaryFromLedger(
-      ledgerDb,
+    const summary = await summaryFromLedger(
+      sqliteLedgerRows(ledgerDb),
       { sinceMs: 0, untilMs: Date.now() + 1 },
       parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE),
       'test',

@@ -180,7 +180,18 @@ export function resolveConfig(raw: RawConfig, source: YamlSource): RouterConfig 
     weeklyBudgetUsd: router.weekly_budget_usd,
     monthlyBudgetUsd: router.monthly_budget_usd,
     budgetAlertThreshold: router.budget_alert_threshold,
-    ledger: { path: raw.ledger.path, storeText: raw.ledger.store_text, batchSize: raw.ledger.batch_size },
+    ledger: {
+      path: raw.ledger.path,
+      storeText: raw.ledger.store_text,
+      batchSize: raw.ledger.batch_size,
+      url: raw.ledger.url,
+      instance: raw.ledger.instance,
+      spoolPath: raw.ledger.spool_path,
+    },
+    budget: {
+      partitionOnOutage: raw.budget.partition_on_outage,
+      reservationTimeoutMs: raw.budget.reservation_timeout_s * 1000,
+    },
     serve: {
       host: raw.serve.host,
       port: raw.serve.port,

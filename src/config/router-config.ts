@@ -99,7 +99,17 @@ export interface RouterConfig {
   weeklyBudgetUsd: number | undefined;
   monthlyBudgetUsd: number | undefined;
   budgetAlertThreshold: number;
-  ledger: { path: string | undefined; storeText: boolean; batchSize: number };
+  ledger: {
+    path: string | undefined;
+    storeText: boolean;
+    batchSize: number;
+    /** PostgreSQL ledger URL (as written: may hold a `${ENV}` reference). */
+    url: string | undefined;
+    instance: string | undefined;
+    spoolPath: string | undefined;
+  };
+  /** Fleet budget settings (PostgreSQL ledger). */
+  budget: { partitionOnOutage: number; reservationTimeoutMs: number };
   serve: ServeConfig;
   budgetTimezone: string;
   selfCritique: boolean;

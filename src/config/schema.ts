@@ -317,6 +317,43 @@ export const ledgerSchema = z.strictObject({
   store_text: z.boolean().default(false),
   /** Attempts written per transaction. @default 50 */
   batch_size: z.number().int().positive().default(50),
+  /**
+   * A PostgreSQL ledger shared by a fleet (`postgres://…`, or `\${ENV_VAR}`); $HYBRIDLLM_LEDGER_URL overrides
+   * it. Unset: the SQLite file above.
+   */
+  url: z.string().min(1).optional(),
+  /** This router's name in the shared ledger. $HYBRIDLLM_INSTANCE overrides it. @default host name (serve: host:port) */
+  instance: z.string().min(1).optional(),
+  /** Where usage waits while PostgreSQL is unreachable. @default ~/.hybridllm/spool-<instance>.jsonl */
+  spool_path: z.string().optional(),
+});
+
+/** `a/b` or a number in (0, 1]: the share of the remaining budget an instance may spend in an outage. */
+const share = z.union([
+  z.number().gt(0).max(1),
+  z
+    .string()
+    .regex(/^\s*\d+\s*\/\s*\d+\s*$/, 'expected a fraction such as 1/3, or a number in (0, 1]')
+    .transform((text) => {
+      const [a, b] = text.split('/').map(Number) as [number, number];
+      return a / b;
+    })
+    .pipe(z.number().gt(0, 'the share must be above 0').max(1, 'the share must be at most 1')),
+]);
+
+/** The budget across a fleet (with ledger.url); the caps themselves are router.daily_budget_usd and kin. */
+export const budgetSchema = z.strictObject({
+  /**
+   * While PostgreSQL is unreachable each instance may spend this share of what remained of each cap when it
+   * last reached the database: 1/N for N instances keeps the fleet within the cap. @default 1
+   */
+  partition_on_outage: share.default(1),
+  /**
+   * A reservation (an API call's worst case, held while the call runs) whose instance has not been heard
+   * from for this long is counted as spent and released: a crashed instance does not hold the budget.
+   * @default 30
+   */
+  reservation_timeout_s: z.number().positive().default(30),
 });
 
 const checkMode = z.enum(['buffer', 'stream']);
@@ -376,6 +413,7 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
   ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
+  budget: budgetSchema.default({ partition_on_outage: 1, reservation_timeout_s: 30 }),
   serve: serveSchema.default({
     host: '127.0.0.1',
     port: 4000,

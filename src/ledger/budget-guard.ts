@@ -5,21 +5,31 @@ export interface Reservation {
   /** The budget windows it counts against, e.g. `d:2026-01-01`, `w:2026-W01`, `m:2026-01`. */
   readonly windows: readonly string[];
   readonly amountUsd: number;
-  /** Row id when the reservation is stored (SQLite guard). */
-  readonly id?: number;
+  /** Row id when the reservation is stored (SQLite guard: a number; PostgreSQL guard: a UUID). */
+  readonly id?: number | string;
+  /** Held in the shared database (true) or locally while it was unreachable (false). PostgreSQL guard. */
+  readonly shared?: boolean;
 }
 
 /** Keeps API spend within its caps: reserve the worst case before a call, settle the actual cost after. */
 export interface BudgetGuard {
-  /** Reserves `worstCaseUsd` at `atMs`, or returns undefined when any cap would be exceeded. */
-  reserve(worstCaseUsd: number, atMs: number): Reservation | undefined;
+  /**
+   * Reserves `worstCaseUsd` at `atMs`, or returns undefined when any cap would be exceeded. A guard over a
+   * network database answers with a promise; the others answer at once.
+   */
+  reserve(worstCaseUsd: number, atMs: number): Reservation | undefined | Promise<Reservation | undefined>;
   /** Replaces the reservation by the actual cost (0 when the call failed unbilled). */
   settle(reservation: Reservation, actualUsd: number): void;
   /** Spent plus reserved on the day of `atMs`. */
   committed(atMs: number): number;
   readonly dailyBudgetUsd: number;
   /** Writes settlements still held back (a guard that batches them); call before closing its store. */
-  flush?(): void;
+  flush?(): void | Promise<void>;
+}
+
+/** A guard that answers at once: memory, or SQLite in this process. */
+export interface LocalBudgetGuard extends BudgetGuard {
+  reserve(worstCaseUsd: number, atMs: number): Reservation | undefined;
 }
 
 export interface BudgetCaps {
@@ -137,7 +147,7 @@ export function budgetCaps(config: RouterConfig): BudgetCaps {
 }
 
 /** The budget guard for one process (simulation, tests, library use without a ledger): totals in memory. */
-export function createMemoryBudgetGuard(caps: BudgetCaps | number, timeZone = 'UTC'): BudgetGuard {
+export function createMemoryBudgetGuard(caps: BudgetCaps | number, timeZone = 'UTC'): LocalBudgetGuard {
   const settings: BudgetCaps = typeof caps === 'number' ? { dailyUsd: caps, timeZone } : caps;
   const windowsAt = createWindowing(settings);
   const alert = createAlerter(settings);

@@ -58,6 +58,9 @@ const MIGRATIONS: string[] = [
      created_ms REAL NOT NULL,
      pid INTEGER NOT NULL
    );`,
+  // The router instance that recorded each row: a fleet's usage reads by instance, and a migrated file keeps it.
+  `ALTER TABLE attempts ADD COLUMN instance TEXT;
+   ALTER TABLE requests ADD COLUMN instance TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -17,6 +17,8 @@ export interface LedgerSinkOptions {
   onWarning?: (message: string) => void;
   /** An already open ledger (shared with the SQLite budget guard). */
   db?: Db;
+  /** The router instance recorded with each row. */
+  instance?: string;
 }
 
 /** One ledger row per attempt, as stored and exported. */
@@ -116,22 +118,24 @@ export function rowsOf(
   };
 }
 
-export type LedgerItem = { attempts: AttemptRow[]; request: RequestRow };
+/** A request with its attempts, and the router instance that recorded them (when it is named). */
+export type LedgerItem = { attempts: AttemptRow[]; request: RequestRow; instance?: string | null };
 
 /** A transaction that writes requests with their attempts: they commit together or not at all. */
 export function batchWriter(db: Db): (batch: readonly LedgerItem[]) => void {
   const attempt = db.prepare(
-    `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response)
-     VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response)`,
+    `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response, instance)
+     VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response, @instance)`,
   );
   const request = db.prepare(
-    `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited)
-     VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited)`,
+    `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited, instance)
+     VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited, @instance)`,
   );
   return db.transaction((batch: readonly LedgerItem[]) => {
     for (const item of batch) {
-      for (const row of item.attempts) attempt.run(row);
-      request.run(item.request);
+      const instance = item.instance ?? null;
+      for (const row of item.attempts) attempt.run({ ...row, instance });
+      request.run({ ...item.request, instance });
     }
   });
 }
@@ -180,7 +184,10 @@ export class LedgerSink implements RouterSink {
   }
 
   onRequest(result: RouteResult, request: RouteRequest): void {
-    this.buffer.push(rowsOf(result, request, this.options.storeText ?? false));
+    this.buffer.push({
+      ...rowsOf(result, request, this.options.storeText ?? false),
+      instance: this.options.instance ?? null,
+    });
     if (this.buffer.length >= (this.options.batchSize ?? 50)) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);

@@ -46,39 +46,66 @@ function attemptOf(row: AttemptRow): AttemptRecord {
   };
 }
 
+/** What a usage summary reads from a ledger, whichever database holds it. */
+export interface LedgerRows {
+  /** The first request's time in the window, or undefined when there is none. */
+  firstRequestMs(window: UsageWindow): Promise<number | undefined>;
+  /** Mean latency of the model's passing calls in the window, or undefined when it made none. */
+  meanPassLatency(model: string, window: UsageWindow): Promise<number | undefined>;
+  /** The window's requests in time order, each with its attempts in step order. */
+  requests(window: UsageWindow): AsyncIterable<{ request: RequestRow; attempts: AttemptRow[] }>;
+}
+
+/** The SQLite ledger as summary rows. */
+export function sqliteLedgerRows(db: Db): LedgerRows {
+  return {
+    firstRequestMs: async (window) =>
+      (
+        db
+          .prepare('SELECT MIN(ts_ms) AS t FROM requests WHERE ts_ms >= ? AND ts_ms < ?')
+          .get(window.sinceMs, window.untilMs) as { t: number | null }
+      ).t ?? undefined,
+    meanPassLatency: async (model, window) =>
+      (
+        db
+          .prepare(
+            'SELECT AVG(latency_ms) AS l FROM attempts WHERE model = ? AND outcome = ? AND ts_ms >= ? AND ts_ms < ?',
+          )
+          .get(model, 'pass', window.sinceMs, window.untilMs) as { l: number | null }
+      ).l ?? undefined,
+    async *requests(window) {
+      const attemptsOf = db.prepare('SELECT * FROM attempts WHERE request_id = ? ORDER BY step');
+      for (const request of db
+        .prepare('SELECT * FROM requests WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms')
+        .iterate(window.sinceMs, window.untilMs) as IterableIterator<RequestRow>)
+        yield { request, attempts: attemptsOf.all(request.request_id) as AttemptRow[] };
+    },
+  };
+}
+
 /**
  * A run summary from real usage: what the routed requests actually cost, against what the same tokens would
  * have cost sent to the config's first API model (the pure-API counterfactual). Pure-API quality is not
  * measured from usage; its latency is that API model's measured mean (or its profile's).
  */
-export function summaryFromLedger(
-  db: Db,
+export async function summaryFromLedger(
+  ledger: LedgerRows,
   window: UsageWindow,
   config: RouterConfig,
   command: string,
-): Summary {
+): Promise<Summary> {
   const api = config.models.find((m) => m.enabled && m.tier === 'API_FALLBACK');
   if (!api) throw new Error('the config has no enabled API model to price the pure-API counterfactual');
-  const first = db
-    .prepare('SELECT MIN(ts_ms) AS t FROM requests WHERE ts_ms >= ? AND ts_ms < ?')
-    .get(window.sinceMs, window.untilMs) as { t: number | null };
-  const startMs = first.t ?? window.sinceMs;
+  const startMs = (await ledger.firstRequestMs(window)) ?? window.sinceMs;
   const hybrid = new RunAggregator(startMs);
   const baseline = new RunAggregator(startMs);
   hybrid.startAt(startMs);
   baseline.startAt(startMs);
-  const measured = db
-    .prepare(
-      'SELECT AVG(latency_ms) AS l FROM attempts WHERE model = ? AND outcome = ? AND ts_ms >= ? AND ts_ms < ?',
-    )
-    .get(api.name, 'pass', window.sinceMs, window.untilMs) as { l: number | null };
-  const apiLatency = measured.l ?? meanLatency(api.simulation.latency_ms);
-  const attemptsOf = db.prepare('SELECT * FROM attempts WHERE request_id = ? ORDER BY step');
+  const apiLatency =
+    (await ledger.meanPassLatency(api.name, window)) ?? meanLatency(api.simulation.latency_ms);
   let last = startMs;
-  for (const request of db
-    .prepare('SELECT * FROM requests WHERE ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms')
-    .iterate(window.sinceMs, window.untilMs) as IterableIterator<RequestRow>) {
-    const attempts = (attemptsOf.all(request.request_id) as AttemptRow[]).map(attemptOf);
+  for await (const { request, attempts: rows } of ledger.requests(window)) {
+    const attempts = rows.map(attemptOf);
     last = request.ts_ms;
     const result: RouteResult = {
       id: request.request_id,

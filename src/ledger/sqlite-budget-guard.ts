@@ -3,7 +3,7 @@ import {
   createAlerter,
   createWindowing,
   type BudgetCaps,
-  type BudgetGuard,
+  type LocalBudgetGuard,
   type Reservation,
 } from './budget-guard.js';
 
@@ -22,7 +22,11 @@ const SETTLE_WITHIN_MS = 20;
  * is one IMMEDIATE transaction, so concurrent requests — and several processes sharing the file — never
  * take the day past its cap, not even by one request. Settlements ride along with the next reservation.
  */
-export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => number = Date.now): BudgetGuard {
+export function createSqliteBudgetGuard(
+  db: Db,
+  caps: BudgetCaps,
+  now: () => number = Date.now,
+): LocalBudgetGuard {
   const windowsAt = createWindowing(caps);
   const alert = createAlerter(caps);
   const spentOf = db.prepare<[string], { spent: number }>(
@@ -52,7 +56,7 @@ export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now: () => num
     const batch = pending;
     pending = [];
     for (const { reservation, actualUsd } of batch) {
-      if (reservation.id !== undefined) release.run(reservation.id);
+      if (typeof reservation.id === 'number') release.run(reservation.id);
       if (actualUsd > 0) for (const key of reservation.windows) spend.run(key, actualUsd);
     }
   };

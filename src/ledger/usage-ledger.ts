@@ -5,6 +5,9 @@ import { createMemoryBudgetGuard } from './budget-guard.js';
 import { openLedger, resolveLedgerPath, type Db } from './ledger-db.js';
 import { LedgerSink } from './ledger-sink.js';
 import { createSqliteBudgetGuard } from './sqlite-budget-guard.js';
+import { resolveLedgerUrl } from './pg/ledger-url.js';
+import { resolveInstance } from './instance-name.js';
+import type { RouterSink } from '../router/router.js';
 
 export interface UsageLedger {
   path: string;
@@ -14,6 +17,35 @@ export interface UsageLedger {
   close(): void;
 }
 
+/** Either ledger, as a command uses it: its name, the router's sink and budget, and how to close it. */
+export interface AnyUsageLedger {
+  kind: 'sqlite' | 'postgres';
+  /** The file, or the PostgreSQL URL with any password hidden. */
+  path: string;
+  /** This router's name in a shared ledger (PostgreSQL). */
+  instance?: string;
+  sink: RouterSink;
+  budget: BudgetGuard;
+  close(): void | Promise<void>;
+}
+
+/**
+ * The ledger a config names: PostgreSQL when $HYBRIDLLM_LEDGER_URL or ledger.url is set (shared by a fleet),
+ * else the SQLite file (--ledger, $HYBRIDLLM_LEDGER, ledger.path, ~/.hybridllm/usage.db).
+ */
+export async function openConfiguredLedger(
+  config: RouterConfig,
+  options: { path?: string; instance?: string; onWarning?: (message: string) => void } = {},
+): Promise<AnyUsageLedger> {
+  const url = options.path ? undefined : resolveLedgerUrl(config);
+  const named = { ...options, instance: options.instance ?? resolveInstance(config) };
+  if (url) {
+    const { openFleetLedger } = await import('./pg/fleet-ledger.js');
+    return openFleetLedger(config, url, named);
+  }
+  return { kind: 'sqlite', ...openUsageLedger(config, named) };
+}
+
 /**
  * Production monitoring in one call: the SQLite ledger as a router sink and the budget guard over the same
  * file. `createRouter(config, { backends, sinks: [ledger.sink], budget: ledger.budget })`. When the file is
@@ -21,7 +53,7 @@ export interface UsageLedger {
  */
 export function openUsageLedger(
   config: RouterConfig,
-  options: { path?: string; onWarning?: (message: string) => void } = {},
+  options: { path?: string; instance?: string; onWarning?: (message: string) => void } = {},
 ): UsageLedger {
   const path = resolveLedgerPath(options.path, config.ledger.path);
   let db: Db | undefined;
@@ -38,6 +70,7 @@ export function openUsageLedger(
     batchSize: config.ledger.batchSize,
     onWarning: warn,
     ...(db ? { db } : {}),
+    ...(options.instance ? { instance: options.instance } : {}),
   });
   if (openError && !db) {
     // The sink already warned and writes to its fallback; the budget holds in memory for this process.

@@ -6,7 +6,7 @@ import { createDayKeyer } from './budget-guard.js';
 import type { Db } from './ledger-db.js';
 import { batchWriter, type AttemptRow, type LedgerItem } from './ledger-sink.js';
 
-export type UsageGrouping = 'day' | 'model' | 'tier' | 'action';
+export type UsageGrouping = 'day' | 'model' | 'tier' | 'action' | 'instance';
 
 export interface UsageWindow {
   sinceMs: number;
@@ -107,6 +107,7 @@ export function usageReport(
     day: `SELECT budget_day(ts_ms) AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     model: `SELECT model AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY cost DESC, key`,
     tier: `SELECT tier AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
+    instance: `SELECT COALESCE(instance, '(none)') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     action: `SELECT COALESCE(action, '(none)') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY calls DESC, key`,
   };
   const rows = (
@@ -143,7 +144,7 @@ export function usageReport(
   };
 }
 
-const EXPORT_COLUMNS: (keyof AttemptRow)[] = [
+export const EXPORT_COLUMNS: (keyof AttemptRow | 'instance')[] = [
   'ts_ms',
   'request_id',
   'step',
@@ -164,6 +165,7 @@ const EXPORT_COLUMNS: (keyof AttemptRow)[] = [
   'budget_limited',
   'prompt',
   'response',
+  'instance',
 ];
 
 /** Streams the attempts of a window to CSV (csv-stringify) or JSONL; constant memory. Returns the row count. */

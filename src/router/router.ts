@@ -194,7 +194,8 @@ export class Router {
           context.inputTokens,
           request.outputTokens ?? context.maxTokens,
         );
-        reservation = this.budget.reserve(worstCase, startedAtMs);
+        const held = this.budget.reserve(worstCase, startedAtMs);
+        reservation = held instanceof Promise ? await held : held;
         if (!reservation) {
           budgetLimited = true;
           if (attempts.length === 0 && config.onBudgetExhausted === 'reject') {

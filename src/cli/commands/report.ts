@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfigFile } from '../../config/load-config.js';
-import { openLedger, resolveLedgerPath } from '../../ledger/ledger-db.js';
+import { openLedgerReader } from '../../ledger/ledger-reader.js';
 import { summaryFromLedger } from '../../ledger/ledger-summary.js';
 import { parseWhen } from '../../ledger/usage-query.js';
 import { PAPERS, printPdf, type Paper } from '../../report/print-pdf.js';
@@ -38,7 +38,8 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
       .option('from-ledger', {
         type: 'boolean',
         default: false,
-        describe: 'Render from real usage in the ledger: what it cost vs pure API for the same tokens',
+        describe:
+          "Render from real usage in the ledger (the SQLite file, or the fleet's PostgreSQL with ledger.url / $HYBRIDLLM_LEDGER_URL): what it cost vs pure API for the same tokens",
       })
       .option('since', {
         type: 'string',
@@ -46,7 +47,10 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
         describe: 'With --from-ledger: start (7d, 24h, or a date)',
       })
       .option('until', { type: 'string', describe: 'With --from-ledger: end (exclusive)' })
-      .option('ledger', { type: 'string', describe: 'With --from-ledger: the ledger file' })
+      .option('ledger', {
+        type: 'string',
+        describe: 'With --from-ledger: a SQLite ledger file (instead of the configured ledger)',
+      })
       .option('against', {
         type: 'string',
         describe:
@@ -86,7 +90,7 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
           'give run folders or --from-ledger (with --against RUN_DIR to compare), not both',
         );
       const config = loadConfigFile(resolveConfigPath(args.config), undefined, configSets(args));
-      const db = openLedger(resolveLedgerPath(args.ledger, config.ledger.path), { readonly: true });
+      const ledger = await openLedgerReader(config, args.ledger ? { file: args.ledger } : {});
       try {
         const now = Date.now();
         const window = {
@@ -96,11 +100,16 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
         const actual: LoadedRun = {
           dir: 'ledger',
           name: 'usage ledger',
-          summary: summaryFromLedger(db, window, config, `hybridllm ${process.argv.slice(2).join(' ')}`),
+          summary: await summaryFromLedger(
+            ledger.rows,
+            window,
+            config,
+            `hybridllm ${process.argv.slice(2).join(' ')}`,
+          ),
         };
         html = await renderReport(args.against ? [actual, loadRun(args.against)] : [actual]);
       } finally {
-        db.close();
+        await ledger.close();
       }
     } else {
       if (!runs.length) throw new UsageError('name at least one run folder, or use --from-ledger');

@@ -7,7 +7,7 @@ import { createRealClock, createVirtualClock } from '../../core/clock.js';
 import { createRealBackends } from '../../backends/real-backends.js';
 import { loadConfigFile } from '../../config/load-config.js';
 import { withEndpoint } from '../../config/endpoint-override.js';
-import { openUsageLedger } from '../../ledger/usage-ledger.js';
+import { openConfiguredLedger } from '../../ledger/usage-ledger.js';
 import { loadProfiles } from '../../bench/profile.js';
 import { countTokens } from '../../sim/tokens.js';
 import { formatRouteTrace } from '../format/route-trace.js';
@@ -112,7 +112,7 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
     const context = args.context === undefined ? undefined : readFileSync(args.context, 'utf8');
     const ledger =
       args.backend === 'real' && args.record
-        ? openUsageLedger(config, args.ledger ? { path: args.ledger } : {})
+        ? await openConfiguredLedger(config, args.ledger ? { path: args.ledger } : {})
         : undefined;
     const router =
       args.backend === 'real'
@@ -152,7 +152,7 @@ export const routeCommand: CommandModule<object, RouteArgs> = {
     try {
       result = await router.route(request);
     } finally {
-      ledger?.close();
+      await ledger?.close();
     }
     process.stdout.write(
       args.json

@@ -1,10 +1,12 @@
+import { hostname } from 'node:os';
 import type { Argv, ArgumentsCamelCase, CommandModule } from 'yargs';
 import { createRealBackends } from '../../backends/real-backends.js';
 import { ConfigError } from '../../config/config-error.js';
 import { withEndpoint } from '../../config/endpoint-override.js';
 import type { RouterConfig } from '../../config/router-config.js';
 import { createRealClock } from '../../core/clock.js';
-import { openUsageLedger } from '../../ledger/usage-ledger.js';
+import { resolveInstance } from '../../ledger/instance-name.js';
+import { openConfiguredLedger } from '../../ledger/usage-ledger.js';
 import { createRouter } from '../../router/router.js';
 import { createGateway } from '../../serve/gateway.js';
 import { configOption, configSets, loadConfigOption, resolveConfigPath, typed } from '../options.js';
@@ -41,7 +43,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .usage(
         `hybridllm serve [--port 4000] [--host 127.0.0.1] [--config FILE]
 
-One long-running process around the production router, with the real backends, the SQLite ledger and the daily budget. Point any OpenAI or Anthropic client at it with a base URL change: POST /v1/chat/completions (OpenAI, streamed or not), POST /v1/messages (Anthropic, streamed or not), GET /v1/models (hybridllm/auto, the tiers hybridllm/LOCAL_FAST …, every enabled model; naming a tier or a model pins it), GET /healthz, GET /metrics (Prometheus). Routing hints come from x-hybridllm-action, -expect, -fields, -quality-critical, -prefer-local and -check-mode headers or the body's metadata; without them a request is classified from its content. Answers expected as JSON or code are checked before the first byte (check_mode buffer: escalation is invisible); text streams as it comes and the check is recorded after (stream). Answers carry x-hybridllm-model, -tier, -attempts, -cost-usd and -confidence headers. Clients authenticate with a bearer token (or x-api-key) from serve.api_keys; without keys it binds to loopback only. SIGTERM stops accepting, lets requests in flight finish (serve.drain_seconds) and flushes the ledger.`,
+One long-running process around the production router, with the real backends, the usage ledger and the daily budget: a SQLite file, or one PostgreSQL database shared by a fleet of serve instances (ledger.url or $HYBRIDLLM_LEDGER_URL; one budget across them, spooled to a local file and held to budget.partition_on_outage of what remained while the database is unreachable). Point any OpenAI or Anthropic client at it with a base URL change: POST /v1/chat/completions (OpenAI, streamed or not), POST /v1/messages (Anthropic, streamed or not), GET /v1/models (hybridllm/auto, the tiers hybridllm/LOCAL_FAST …, every enabled model; naming a tier or a model pins it), GET /healthz, GET /metrics (Prometheus). Routing hints come from x-hybridllm-action, -expect, -fields, -quality-critical, -prefer-local and -check-mode headers or the body's metadata; without them a request is classified from its content. Answers expected as JSON or code are checked before the first byte (check_mode buffer: escalation is invisible); text streams as it comes and the check is recorded after (stream). Answers carry x-hybridllm-model, -tier, -attempts, -cost-usd and -confidence headers. Clients authenticate with a bearer token (or x-api-key) from serve.api_keys; without keys it binds to loopback only. SIGTERM stops accepting, lets requests in flight finish (serve.drain_seconds) and flushes the ledger.`,
       )
       .option('port', { type: 'number', describe: 'Port (default serve.port, 4000; 0 picks a free one)' })
       .option('host', { type: 'string', describe: 'Address to listen on (default serve.host, 127.0.0.1)' })
@@ -73,7 +75,10 @@ One long-running process around the production router, with the real backends, t
         `--host ${host} would open the router to anyone who can reach it: set serve.api_keys (a list of "\${ENV_VAR}" references) so clients must authenticate, or listen on 127.0.0.1`,
       );
     const clock = createRealClock();
-    const ledger = openUsageLedger(config, args.ledger ? { path: args.ledger } : {});
+    const ledger = await openConfiguredLedger(config, {
+      ...(args.ledger ? { path: args.ledger } : {}),
+      instance: resolveInstance(config, `${hostname()}:${port || process.pid}`),
+    });
     const router = createRouter(config, {
       backends: createRealBackends({ clock, configFile }),
       clock,
@@ -91,7 +96,7 @@ One long-running process around the production router, with the real backends, t
     try {
       url = await gateway.listen(port, host);
     } catch (error) {
-      ledger.close();
+      await ledger.close();
       const code = (error as NodeJS.ErrnoException).code;
       throw new UsageError(
         code === 'EADDRINUSE'
@@ -100,7 +105,7 @@ One long-running process around the production router, with the real backends, t
       );
     }
     process.stdout.write(
-      `hybridllm serve on ${url} (${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; ledger ${ledger.path})\n` +
+      `hybridllm serve on ${url} (${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; ledger ${ledger.path}${ledger.kind === 'postgres' ? ` as instance ${ledger.instance}, outage share ${+config.budget.partitionOnOutage.toFixed(4)} of the remaining budget` : ''})\n` +
         `  OpenAI     ${url}/v1/chat/completions   (OPENAI_BASE_URL=${url}/v1)\n` +
         `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
         `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics\n`,
@@ -113,8 +118,8 @@ One long-running process around the production router, with the real backends, t
         process.stderr.write(
           `${signal}: no new requests; ${inFlight} in flight, allowed ${config.serve.drainMs / 1000} s to finish\n`,
         );
-        void gateway.shutdown(config.serve.drainMs).then(({ unfinished }) => {
-          ledger.close();
+        void gateway.shutdown(config.serve.drainMs).then(async ({ unfinished }) => {
+          await ledger.close();
           process.stderr.write(
             unfinished
               ? `stopped with ${unfinished} request(s) unfinished at the deadline; the ledger is flushed\n`

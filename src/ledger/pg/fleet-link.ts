@@ -1,0 +1,172 @@
+import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import type { PgPool } from './pg-ledger-db.js';
+import { writeItems, type FleetItem } from './pg-rows.js';
+
+/** A settlement made while the database was unreachable, replayed (once) when it is back. */
+export interface SpooledSettlement {
+  id: string;
+  windows: string[];
+  usd: number;
+}
+
+type SpoolLine = { usage: FleetItem } | { settle: SpooledSettlement };
+
+export interface FleetLinkOptions {
+  spoolPath: string;
+  onWarning: (message: string) => void;
+  /** How often an unreachable database is tried again, ms. @default 1000 */
+  retryEveryMs?: number;
+  /** Called when the database is back and the spool replayed, before the link counts as online. */
+  onReconnect?: () => void | Promise<void>;
+}
+
+/** What a replay wrote. */
+export interface ReplayCount {
+  requests: number;
+  attemptsAdded: number;
+  settlements: number;
+}
+
+/** Replays a spool file into the database: usage rows and settlements, each idempotent. */
+export async function replaySpoolFile(pool: PgPool, file: string): Promise<ReplayCount> {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const count: ReplayCount = { requests: 0, attemptsAdded: 0, settlements: 0 };
+  let batch: FleetItem[] = [];
+  let settlements: SpooledSettlement[] = [];
+  const write = async (): Promise<void> => {
+    count.attemptsAdded += await writeItems(pool, batch);
+    count.requests += batch.length;
+    batch = [];
+  };
+  const settle = async (): Promise<void> => {
+    if (settlements.length)
+      await pool.query('SELECT hybridllm_settle($1, $2, $3)', [
+        settlements.map((l) => l.id),
+        settlements.map((l) => l.windows.join('|')),
+        settlements.map((l) => l.usd),
+      ]);
+    count.settlements += settlements.length;
+    settlements = [];
+  };
+  for (const [i, text] of lines.entries()) {
+    if (!text.trim()) continue;
+    let line: SpoolLine;
+    try {
+      line = JSON.parse(text) as SpoolLine;
+    } catch {
+      // A line cut short by a crash mid-write: everything before it stands.
+      if (i === lines.length - 1 || lines.slice(i + 1).every((l) => !l.trim())) break;
+      throw new Error(`${file}:${i + 1}: not a spool line (invalid JSON)`);
+    }
+    if ('usage' in line) {
+      batch.push(line.usage);
+      if (batch.length >= 500) await write();
+    } else if ('settle' in line) {
+      settlements.push(line.settle);
+      if (settlements.length >= 500) await settle();
+    }
+  }
+  await write();
+  await settle();
+  return count;
+}
+
+/**
+ * The link between one instance and the shared PostgreSQL ledger. While the database answers, the ledger
+ * and the budget go straight to it. When it stops answering, they spool to a local JSONL file (written
+ * synchronously, so a crash loses nothing already handed over) and the link tries the database again every
+ * second; once it answers, the spool is replayed — usage rows and settlements are idempotent by request
+ * id and step, and by reservation id, so a replay interrupted and run again adds nothing twice.
+ */
+export class FleetLink {
+  online = true;
+  private readonly timer: NodeJS.Timeout;
+  private busy = false;
+  private closed = false;
+  /** Rows and settlements spooled since the link went down. */
+  spooled = 0;
+  private readonly replaying: string;
+
+  constructor(
+    readonly pool: PgPool,
+    private readonly options: FleetLinkOptions,
+  ) {
+    this.replaying = `${options.spoolPath}.replaying`;
+    this.timer = setInterval(() => void this.tick(), options.retryEveryMs ?? 1000);
+    this.timer.unref();
+  }
+
+  get spoolPath(): string {
+    return this.options.spoolPath;
+  }
+
+  /** Appends usage or a settlement to the spool. */
+  spool(line: SpoolLine): void {
+    appendFileSync(this.options.spoolPath, `${JSON.stringify(line)}\n`);
+    this.spooled++;
+  }
+
+  /** Marks the database unreachable (once per outage, with one warning). */
+  lost(error: unknown): void {
+    if (!this.online || this.closed) return;
+    this.online = false;
+    this.spooled = 0;
+    this.options.onWarning(
+      `the PostgreSQL ledger is unreachable (${(error as Error).message || (error as { code?: string }).code}); usage is spooled to ${this.options.spoolPath} and the budget held locally until it is back`,
+    );
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy || this.closed) return;
+    this.busy = true;
+    try {
+      if (!this.online) {
+        await this.pool.query('SELECT 1');
+        await this.replayPending(); // before going online: the fleet's spend includes ours first
+        const spooled = this.spooled;
+        await this.options.onReconnect?.();
+        this.online = true;
+        // Anything spooled after the replay started is moved aside in this same tick, so no writer appends
+        // to it again (they now see the link online), and replayed next.
+        if (existsSync(this.options.spoolPath)) renameSync(this.options.spoolPath, this.replaying);
+        await this.replayPending();
+        this.options.onWarning(
+          `the PostgreSQL ledger is back; ${spooled} spooled row(s) and settlement(s) replayed into it`,
+        );
+      } else if (existsSync(this.options.spoolPath) || existsSync(this.replaying)) {
+        await this.replayPending();
+      }
+    } catch {
+      // Still unreachable (or lost again mid-replay): the files stay, and the next tick tries again.
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Replays a spool left from before (a crash, or the previous outage) and the current one. */
+  private async replayPending(): Promise<void> {
+    if (existsSync(this.replaying)) {
+      await replaySpoolFile(this.pool, this.replaying);
+      unlinkSync(this.replaying);
+    }
+    if (!this.online && existsSync(this.options.spoolPath)) {
+      renameSync(this.options.spoolPath, this.replaying);
+      await replaySpoolFile(this.pool, this.replaying);
+      unlinkSync(this.replaying);
+    }
+  }
+
+  /** One last replay attempt when the database answers; the spool stays on disk when it does not. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    try {
+      if (this.online && existsSync(this.options.spoolPath))
+        renameSync(this.options.spoolPath, this.replaying);
+      if (this.online) await this.replayPending();
+    } catch {
+      // kept on disk: the next start replays it
+    }
+  }
+}
