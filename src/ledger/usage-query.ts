@@ -79,30 +79,13 @@ export function usageReport(
               COALESCE(SUM(passed), 0) AS passed, COALESCE(AVG(confidence), 0) AS confidence
        FROM requests WHERE ts_ms >= ? AND ts_ms < ?`,
     )
-    .get(...args) as {
-    requests: number;
-    attempts: number;
-    cost: number;
-    local: number;
-    fallbacks: number;
-    passed: number;
-    confidence: number;
-  };
-  const pct = (x: number): number => (totals.requests ? (x / totals.requests) * 100 : 0);
-  const perDay = (
-    db
-      .prepare(
-        `SELECT budget_day(ts_ms) AS day, COUNT(*) AS requests, SUM(cost_usd) AS cost
-         FROM requests WHERE ts_ms >= ? AND ts_ms < ? GROUP BY day ORDER BY day`,
-      )
-      .all(...args) as { day: string; requests: number; cost: number }[]
-  ).map((d) => ({
-    day: d.day,
-    requests: d.requests,
-    costUsd: d.cost,
-    budgetUsd: dailyBudgetUsd,
-    overBudget: d.cost > dailyBudgetUsd + 1e-9,
-  }));
+    .get(...args) as UsageTotals;
+  const days = db
+    .prepare(
+      `SELECT budget_day(ts_ms) AS day, COUNT(*) AS requests, SUM(cost_usd) AS cost
+       FROM requests WHERE ts_ms >= ? AND ts_ms < ? GROUP BY day ORDER BY day`,
+    )
+    .all(...args) as DayRow[];
   const groupSql: Record<UsageGrouping, string> = {
     day: `SELECT budget_day(ts_ms) AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     model: `SELECT model AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY cost DESC, key`,
@@ -110,21 +93,38 @@ export function usageReport(
     instance: `SELECT COALESCE(instance, '(none)') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY key`,
     action: `SELECT COALESCE(action, '(none)') AS key, COUNT(*) AS calls, COUNT(DISTINCT request_id) AS requests, SUM(cost_usd) AS cost, AVG(outcome = 'pass') AS pass FROM attempts WHERE ts_ms >= ? AND ts_ms < ? GROUP BY key ORDER BY calls DESC, key`,
   };
-  const rows = (
-    db.prepare(groupSql[by]).all(...args) as {
-      key: string;
-      calls: number;
-      requests: number;
-      cost: number;
-      pass: number;
-    }[]
-  ).map((r) => ({
-    key: r.key,
-    calls: r.calls,
-    requests: r.requests,
-    costUsd: r.cost,
-    passRatePct: r.pass * 100,
-  }));
+  const groups = db.prepare(groupSql[by]).all(...args) as GroupRow[];
+  const latency = {
+    p50: percentile(db, window, 0.5, totals.requests),
+    p95: percentile(db, window, 0.95, totals.requests),
+  };
+  return assembleUsageReport(window, by, dailyBudgetUsd, totals, latency, days, groups);
+}
+
+/** A window's totals over its requests, as either ledger's query returns them. */
+export interface UsageTotals {
+  requests: number;
+  attempts: number;
+  cost: number;
+  local: number;
+  fallbacks: number;
+  passed: number;
+  confidence: number;
+}
+export type DayRow = { day: string; requests: number; cost: number };
+export type GroupRow = { key: string; calls: number; requests: number; cost: number; pass: number };
+
+/** The usage report from the figures a ledger's queries return (days and groups in report order). */
+export function assembleUsageReport(
+  window: UsageWindow,
+  by: UsageGrouping,
+  dailyBudgetUsd: number,
+  totals: UsageTotals,
+  latencyMs: { p50: number; p95: number },
+  days: readonly DayRow[],
+  groups: readonly GroupRow[],
+): UsageReport {
+  const pct = (x: number): number => (totals.requests ? (x / totals.requests) * 100 : 0);
   return {
     window: { since: new Date(window.sinceMs).toISOString(), until: new Date(window.untilMs).toISOString() },
     requests: totals.requests,
@@ -134,13 +134,25 @@ export function usageReport(
     fallbackRatePct: pct(totals.fallbacks),
     passRatePct: pct(totals.passed),
     averageConfidence: totals.confidence,
-    latencyMs: {
-      p50: percentile(db, window, 0.5, totals.requests),
-      p95: percentile(db, window, 0.95, totals.requests),
-    },
+    latencyMs,
     dailyBudgetUsd,
-    perDay,
-    groups: { by, rows },
+    perDay: days.map((d) => ({
+      day: d.day,
+      requests: d.requests,
+      costUsd: d.cost,
+      budgetUsd: dailyBudgetUsd,
+      overBudget: d.cost > dailyBudgetUsd + 1e-9,
+    })),
+    groups: {
+      by,
+      rows: groups.map((r) => ({
+        key: r.key,
+        calls: r.calls,
+        requests: r.requests,
+        costUsd: r.cost,
+        passRatePct: r.pass * 100,
+      })),
+    },
   };
 }
 

@@ -338,7 +338,10 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
     expect(t.attempts).toBe(t.stepsSum);
     expect(t.spent).toBeCloseTo(t.rowSpend, 9);
     expect(t.reserved).toBeCloseTo(0, 9);
-    expect(t.rowSpend).toBeLessThanOrEqual(cap + 1e-9);
+    // The stated limit (README): each share is of the remaining an instance last read, which can trail the
+    // others' reservations by the calls they made just before the cut: at most a call's worst case each.
+    expect(t.rowSpend).toBeLessThanOrEqual(cap + 3 * 0.0046);
+    process.stdout.write(`outage total: $${t.rowSpend.toFixed(6)} of the $${cap.toFixed(2)} cap\n`);
     // While the database was down, each spent at most a third of what remained (and one call in flight).
     const outageSpend = await after.query<{ instance: string; usd: number }>(
       'SELECT instance, SUM(cost_usd)::float8 AS usd FROM requests WHERE ts_ms > $1 AND ts_ms < $2 GROUP BY instance',

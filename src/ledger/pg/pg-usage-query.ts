@@ -4,7 +4,16 @@ import { stringify } from 'csv-stringify';
 import { ConfigError } from '../../config/config-error.js';
 import type { LedgerRows } from '../ledger-summary.js';
 import type { AttemptRow, RequestRow } from '../ledger-sink.js';
-import { EXPORT_COLUMNS, type UsageGrouping, type UsageReport, type UsageWindow } from '../usage-query.js';
+import {
+  assembleUsageReport,
+  EXPORT_COLUMNS,
+  type DayRow,
+  type GroupRow,
+  type UsageGrouping,
+  type UsageReport,
+  type UsageTotals,
+  type UsageWindow,
+} from '../usage-query.js';
 import type { PgPool } from './pg-ledger-db.js';
 
 /** The calendar day of ts_ms in the budget's time zone, as the SQLite ledger computes it. */
@@ -22,7 +31,6 @@ const GROUP_SQL: Record<UsageGrouping, string> = {
 
 /** Byte order, as SQLite sorts text (a database's own collation may not). */
 const binary = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-type GroupRow = { key: string; calls: number; cost: number };
 const GROUP_ORDER: Record<UsageGrouping, (a: GroupRow, b: GroupRow) => number> = {
   day: (a, b) => binary(a.key, b.key),
   model: (a, b) => b.cost - a.cost || binary(a.key, b.key),
@@ -40,15 +48,7 @@ export async function pgUsageReport(
   timeZone = 'UTC',
 ): Promise<UsageReport> {
   const args = [window.sinceMs, window.untilMs];
-  const { rows: totalRows } = await pool.query<{
-    requests: number;
-    attempts: number;
-    cost: number;
-    local: number;
-    fallbacks: number;
-    passed: number;
-    confidence: number;
-  }>(
+  const { rows: totalRows } = await pool.query<UsageTotals>(
     `SELECT COUNT(*)::int AS requests, COALESCE(SUM(attempts), 0)::int AS attempts, COALESCE(SUM(cost_usd), 0)::float8 AS cost,
             COALESCE(SUM(${LOCAL}), 0)::int AS local, COALESCE(SUM(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0)::int AS fallbacks,
             COALESCE(SUM(passed), 0)::int AS passed, COALESCE(AVG(confidence), 0)::float8 AS confidence
@@ -56,7 +56,6 @@ export async function pgUsageReport(
     args,
   );
   const totals = totalRows[0]!;
-  const pct = (x: number): number => (totals.requests ? (x / totals.requests) * 100 : 0);
   const percentile = async (q: number): Promise<number> => {
     if (totals.requests === 0) return 0;
     const offset = Math.min(totals.requests - 1, Math.floor(q * (totals.requests - 1)));
@@ -66,49 +65,22 @@ export async function pgUsageReport(
     );
     return rows[0]?.v ?? 0;
   };
-  const { rows: days } = await pool.query<{ day: string; requests: number; cost: number }>(
+  const { rows: days } = await pool.query<DayRow>(
     `SELECT ${DAY} AS day, COUNT(*)::int AS requests, SUM(cost_usd)::float8 AS cost
      FROM requests WHERE ts_ms >= $1 AND ts_ms < $2 GROUP BY day`,
     [...args, timeZone],
   );
-  const { rows: groups } = await pool.query<{
-    key: string;
-    calls: number;
-    requests: number;
-    cost: number;
-    pass: number;
-  }>(GROUP_SQL[by], [...args, timeZone]);
-  return {
-    window: { since: new Date(window.sinceMs).toISOString(), until: new Date(window.untilMs).toISOString() },
-    requests: totals.requests,
-    attempts: totals.attempts,
-    costUsd: totals.cost,
-    localSharePct: pct(totals.local),
-    fallbackRatePct: pct(totals.fallbacks),
-    passRatePct: pct(totals.passed),
-    averageConfidence: totals.confidence,
-    latencyMs: { p50: await percentile(0.5), p95: await percentile(0.95) },
+  const { rows: groups } = await pool.query<GroupRow>(GROUP_SQL[by], [...args, timeZone]);
+  const latency = { p50: await percentile(0.5), p95: await percentile(0.95) };
+  return assembleUsageReport(
+    window,
+    by,
     dailyBudgetUsd,
-    perDay: days
-      .sort((a, b) => binary(a.day, b.day))
-      .map((d) => ({
-        day: d.day,
-        requests: d.requests,
-        costUsd: d.cost,
-        budgetUsd: dailyBudgetUsd,
-        overBudget: d.cost > dailyBudgetUsd + 1e-9,
-      })),
-    groups: {
-      by,
-      rows: groups.sort(GROUP_ORDER[by]).map((r) => ({
-        key: r.key,
-        calls: r.calls,
-        requests: r.requests,
-        costUsd: r.cost,
-        passRatePct: r.pass * 100,
-      })),
-    },
-  };
+    totals,
+    latency,
+    days.sort((x, y) => binary(x.day, y.day)),
+    groups.sort(GROUP_ORDER[by]),
+  );
 }
 
 /** Pages through attempts in the window in export order, a page at a time (constant memory). */
