@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
-import type { PgPool } from './pg-ledger-db.js';
+import { isUnreachable, type PgPool } from './pg-ledger-db.js';
 import { writeItems, type FleetItem } from './pg-rows.js';
 
 /** A settlement made while the database was unreachable, replayed (once) when it is back. */
@@ -86,6 +86,7 @@ export class FleetLink {
   /** Rows and settlements spooled since the link went down. */
   spooled = 0;
   private readonly replaying: string;
+  private lastFailure = '';
 
   constructor(
     readonly pool: PgPool,
@@ -136,8 +137,16 @@ export class FleetLink {
       } else if (existsSync(this.options.spoolPath) || existsSync(this.replaying)) {
         await this.replayPending();
       }
-    } catch {
-      // Still unreachable (or lost again mid-replay): the files stay, and the next tick tries again.
+    } catch (error) {
+      // Still unreachable (or lost again mid-replay): the files stay, and the next tick tries again. Any
+      // other failure is said once per message, since it will not pass by waiting.
+      const message = (error as Error).message ?? String(error);
+      if (!isUnreachable(error) && message !== this.lastFailure) {
+        this.lastFailure = message;
+        this.options.onWarning(
+          `replaying ${this.options.spoolPath} failed: ${message}; it stays for the next try`,
+        );
+      }
     } finally {
       this.busy = false;
     }
