@@ -34,7 +34,8 @@ export async function openFleetLedger(
 ): Promise<FleetLedger> {
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const instance = options.instance ?? resolveInstance(config);
-  const pool = createPgPool(url, options.poolSize ?? 20);
+  // A serving instance's queries are small (a batch of rows, a reservation): 15 s means the link is dead.
+  const pool = createPgPool(url, options.poolSize ?? 20, 15_000);
   try {
     await migratePg(pool, url);
   } catch (error) {

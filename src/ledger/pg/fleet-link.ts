@@ -80,6 +80,13 @@ export async function replaySpoolFile(pool: PgPool, file: string): Promise<Repla
  */
 export class FleetLink {
   online = true;
+  /**
+   * Outages ended so far. An operation notes it when it starts, and its failure marks the database lost
+   * only if no reconnection happened since (a query cut by the last outage is not a new one).
+   */
+  epoch = 0;
+  /** Set while the database is back and the spool is being replayed: work waits for it, not the spool. */
+  reconnecting: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private busy = false;
   private closed = false;
@@ -107,9 +114,12 @@ export class FleetLink {
     this.spooled++;
   }
 
-  /** Marks the database unreachable (once per outage, with one warning). */
-  lost(error: unknown): void {
-    if (!this.online || this.closed) return;
+  /**
+   * Marks the database unreachable (once per outage, with one warning). `since` is the epoch the failed
+   * operation started in: a failure from before the last reconnection says nothing about now.
+   */
+  lost(error: unknown, since = this.epoch): void {
+    if (!this.online || this.closed || since !== this.epoch) return;
     this.online = false;
     this.spooled = 0;
     this.options.onWarning(
@@ -121,22 +131,8 @@ export class FleetLink {
     if (this.busy || this.closed) return;
     this.busy = true;
     try {
-      if (!this.online) {
-        await this.pool.query('SELECT 1');
-        await this.replayPending(); // before going online: the fleet's spend includes ours first
-        const spooled = this.spooled;
-        await this.options.onReconnect?.();
-        this.online = true;
-        // Anything spooled after the replay started is moved aside in this same tick, so no writer appends
-        // to it again (they now see the link online), and replayed next.
-        if (existsSync(this.options.spoolPath)) renameSync(this.options.spoolPath, this.replaying);
-        await this.replayPending();
-        this.options.onWarning(
-          `the PostgreSQL ledger is back; ${spooled} spooled row(s) and settlement(s) replayed into it`,
-        );
-      } else if (existsSync(this.options.spoolPath) || existsSync(this.replaying)) {
-        await this.replayPending();
-      }
+      if (!this.online) await this.reconnect();
+      else if (existsSync(this.options.spoolPath) || existsSync(this.replaying)) await this.replayPending();
     } catch (error) {
       // Still unreachable (or lost again mid-replay): the files stay, and the next tick tries again. Any
       // other failure is said once per message, since it will not pass by waiting.
@@ -152,13 +148,43 @@ export class FleetLink {
     }
   }
 
-  /** Replays a spool left from before (a crash, or the previous outage) and the current one. */
+  /**
+   * The database answers again: the spool is replayed before the link counts as online (the fleet's spend
+   * includes ours first). Meanwhile `reconnecting` is set, so that no budget is taken locally while the
+   * database is there to be asked.
+   */
+  private async reconnect(): Promise<void> {
+    await this.pool.query('SELECT 1');
+    let done!: () => void;
+    this.reconnecting = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await this.replayPending();
+      const spooled = this.spooled;
+      await this.options.onReconnect?.();
+      this.epoch++;
+      this.online = true;
+      // Anything spooled after the replay started is moved aside in this same tick, so no writer appends
+      // to it again (they now see the link online), and replayed next.
+      await this.replayPending();
+      this.options.onWarning(
+        `the PostgreSQL ledger is back; ${spooled} spooled row(s) and settlement(s) replayed into it`,
+      );
+    } finally {
+      this.reconnecting = undefined;
+      done();
+    }
+  }
+
+  /**
+   * Replays a spool left from before (a crash, or the previous outage) and the current one. The spool is
+   * renamed first (synchronously), so writers start a new one and nothing is appended to a file being read.
+   */
   private async replayPending(): Promise<void> {
     if (existsSync(this.replaying)) {
       await replaySpoolFile(this.pool, this.replaying);
       unlinkSync(this.replaying);
     }
-    if (!this.online && existsSync(this.options.spoolPath)) {
+    if (existsSync(this.options.spoolPath)) {
       renameSync(this.options.spoolPath, this.replaying);
       await replaySpoolFile(this.pool, this.replaying);
       unlinkSync(this.replaying);
@@ -171,8 +197,6 @@ export class FleetLink {
     clearInterval(this.timer);
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     try {
-      if (this.online && existsSync(this.options.spoolPath))
-        renameSync(this.options.spoolPath, this.replaying);
       if (this.online) await this.replayPending();
     } catch {
       // kept on disk: the next start replays it

@@ -75,6 +75,7 @@ export function createPgBudgetGuard(
   const deadAfter = `${options.reservationTimeoutMs} milliseconds`;
   const beat = async (force = false): Promise<void> => {
     if (!link.online && !force) return;
+    const since = link.epoch;
     try {
       await refresh(Date.now());
       const windows = windowsAt(Date.now());
@@ -87,7 +88,7 @@ export function createPgBudgetGuard(
       );
       await link.pool.query('SELECT hybridllm_expire($1::interval)', [deadAfter]);
     } catch (error) {
-      if (isUnreachable(error)) link.lost(error);
+      if (isUnreachable(error)) link.lost(error, since);
     }
   };
   const refresh = async (atMs: number): Promise<void> => {
@@ -161,10 +162,11 @@ export function createPgBudgetGuard(
   const settleShared = async (reservation: Reservation, actualUsd: number): Promise<void> => {
     const line = { id: String(reservation.id), windows: [...reservation.windows], usd: actualUsd };
     if (!link.online) return link.spool({ settle: line });
+    const since = link.epoch;
     try {
       await settlements.submit(line);
     } catch (error) {
-      if (isUnreachable(error)) link.lost(error);
+      if (isUnreachable(error)) link.lost(error, since);
       else options.onWarning(`budget settlement failed: ${(error as Error).message}; spooled for a retry`);
       link.spool({ settle: line });
     }
@@ -174,8 +176,11 @@ export function createPgBudgetGuard(
     dailyBudgetUsd: caps.dailyUsd,
     async reserve(worstCaseUsd, atMs) {
       const windows = windowsAt(atMs);
+      // The database is back and the spool on its way in: ask it, rather than spend locally unseen.
+      if (link.reconnecting) await link.reconnecting;
       if (link.online) {
         const id = randomUUID();
+        const since = link.epoch;
         try {
           const { ok, committed } = await track(
             reservations.submit({
@@ -194,7 +199,7 @@ export function createPgBudgetGuard(
           return { windows: windows.map((w) => w.key), amountUsd: worstCaseUsd, id, shared: true };
         } catch (error) {
           if (!isUnreachable(error)) throw error;
-          link.lost(error);
+          link.lost(error, since);
           // Whether that reservation reached the database is unknown. A settlement of nothing is spooled
           // for it: if it did, the replay releases it; if not, the replay records a settlement of $0.
           link.spool({ settle: { id, windows: windows.map((w) => w.key), usd: 0 } });
@@ -232,12 +237,15 @@ export function createPgBudgetGuard(
       // Calls still running on the local allowance, and calls whose settlement waits in the spool, become
       // reservations in the database before this instance is heard from again (and the others stop
       // counting its allowance); the spool's settlements then release them. One already settled there
-      // is left out.
-      const open = [
-        ...[...localOpen].filter(([, r]) => !r.adopted),
-        ...[...spooledLocal].filter(([id]) => !localOpen.has(id)),
-      ];
-      if (open.length)
+      // is left out. Adopted in rounds: a call settled while one round is on its way is adopted in the next,
+      // so none is left counted nowhere (not in the local tally and not yet in the database). No call
+      // starts on the local allowance meanwhile: reserve() waits for the reconnection.
+      for (;;) {
+        const open = [
+          ...[...localOpen].filter(([, r]) => !r.adopted),
+          ...[...spooledLocal].filter(([id]) => !localOpen.has(id)),
+        ];
+        if (open.length === 0) break;
         await link.pool.query(
           `WITH adopted AS (INSERT INTO budget_reservations (id, instance, windows, amount_usd)
                             SELECT id, $2, string_to_array(w, '|'), a FROM unnest($1::uuid[], $3::text[], $4::float8[]) AS t(id, w, a)
@@ -252,8 +260,11 @@ export function createPgBudgetGuard(
             open.map(([, r]) => r.amount),
           ],
         );
-      for (const [, r] of localOpen) r.adopted = true;
-      spooledLocal.clear();
+        for (const [id, r] of open) {
+          if ('adopted' in r) r.adopted = true;
+          spooledLocal.delete(id);
+        }
+      }
       outage++;
       offline.clear();
       await beat(true);

@@ -177,12 +177,17 @@ const MIGRATIONS: string[] = [
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** A pool over the ledger database; idle clients that lose their connection are dropped, not fatal. */
-export function createPgPool(url: string, max = 10): PgPool {
+/**
+ * A pool over the ledger database; idle clients that lose their connection are dropped, not fatal.
+ * `queryTimeoutMs` bounds each query on the client's side, so a connection that died without a word (a
+ * half-open socket) fails like an unreachable database instead of holding its caller forever.
+ */
+export function createPgPool(url: string, max = 10, queryTimeoutMs?: number): PgPool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: 2_000,
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
     idleTimeoutMillis: 30_000,
     application_name: 'hybridllm',
   });

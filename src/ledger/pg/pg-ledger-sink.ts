@@ -50,12 +50,13 @@ export class PgLedgerSink implements RouterSink {
     const batch = this.buffer;
     this.buffer = [];
     if (!this.link.online) return this.spool(batch);
+    const since = this.link.epoch;
     const write = writeItems(this.link.pool, batch)
       .then(() => {
         this.written += batch.length;
       })
       .catch((error: unknown) => {
-        if (isUnreachable(error)) this.link.lost(error);
+        if (isUnreachable(error)) this.link.lost(error, since);
         else
           this.options.onWarning(`cannot write the PostgreSQL ledger: ${(error as Error).message}; spooled`);
         this.spool(batch);
