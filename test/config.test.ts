@@ -168,3 +168,22 @@ describe('the CLI on a bad config', () => {
     );
   });
 });
+
+describe('budget.partition_on_outage', () => {
+  it("defaults to 'auto' (one lease per live instance) and takes a fraction or a number", () => {
+    expect(projectConfig().budget.partitionOnOutage).toBe('auto');
+    const parse = (value: string): number | 'auto' =>
+      parseConfig(`${PROJECT_CONFIG_TEXT}\nbudget:\n  partition_on_outage: ${value}\n`, 'fleet.yaml').budget
+        .partitionOnOutage;
+    expect(parse('"1/3"')).toBeCloseTo(1 / 3, 12);
+    expect(parse('0.25')).toBe(0.25);
+    expect(parse('auto')).toBe('auto');
+  });
+
+  it('refuses anything else, naming what it expected', () => {
+    const error = errorOf(`${PROJECT_CONFIG_TEXT}\nbudget:\n  partition_on_outage: half\n`);
+    expect(error.message).toMatch(/budget\.partition_on_outage/);
+    expect(error.message).toMatch(/expected 'auto', a fraction such as 1\/3, or a number in \(0, 1\]/);
+    expect(errorOf(`${PROJECT_CONFIG_TEXT}\nbudget:\n  partition_on_outage: "3/2"\n`).message).toMatch(/≤ 1/);
+  });
+});

@@ -109,7 +109,7 @@ export interface RouterConfig {
     spoolPath: string | undefined;
   };
   /** Fleet budget settings (PostgreSQL ledger). */
-  budget: { partitionOnOutage: number; reservationTimeoutMs: number };
+  budget: { partitionOnOutage: number | 'auto'; reservationTimeoutMs: number };
   serve: ServeConfig;
   budgetTimezone: string;
   selfCritique: boolean;

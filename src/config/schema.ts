@@ -328,26 +328,31 @@ export const ledgerSchema = z.strictObject({
   spool_path: z.string().optional(),
 });
 
-/** `a/b` or a number in (0, 1]: the share of the remaining budget an instance may spend in an outage. */
-const share = z.union([
-  z.number().gt(0).max(1),
-  z
-    .string()
-    .regex(/^\s*\d+\s*\/\s*\d+\s*$/, 'expected a fraction such as 1/3, or a number in (0, 1]')
-    .transform((text) => {
-      const [a, b] = text.split('/').map(Number) as [number, number];
-      return a / b;
-    })
-    .pipe(z.number().gt(0, 'the share must be above 0').max(1, 'the share must be at most 1')),
-]);
+/** `auto`, `a/b` or a number in (0, 1]: each instance's outage lease, as a share of the remaining budget. */
+const share = z.union(
+  [
+    z.literal('auto'),
+    z.number().gt(0).max(1),
+    z
+      .string()
+      .regex(/^\s*\d+\s*\/\s*\d+\s*$/)
+      .transform((text) => {
+        const [a, b] = text.split('/').map(Number) as [number, number];
+        return a / b;
+      })
+      .pipe(z.number().gt(0, 'the share must be above 0').max(1, 'the share must be at most 1')),
+  ],
+  { error: "expected 'auto', a fraction such as 1/3, or a number in (0, 1]" },
+);
 
 /** The budget across a fleet (with ledger.url); the caps themselves are router.daily_budget_usd and kin. */
 export const budgetSchema = z.strictObject({
   /**
-   * While PostgreSQL is unreachable each instance may spend this share of what remained of each cap when it
-   * last reached the database: 1/N for N instances keeps the fleet within the cap. @default 1
+   * Each instance's outage lease: this share of what remains of each cap is set aside for it alone, and it is
+   * all the instance may spend while PostgreSQL is unreachable, so the fleet stays within the cap whichever
+   * instances lose the database. `auto`: one share per live instance (1/N). @default auto
    */
-  partition_on_outage: share.default(1),
+  partition_on_outage: share.default('auto'),
   /**
    * A reservation (an API call's worst case, held while the call runs) whose instance has not been heard
    * from for this long is counted as spent and released: a crashed instance does not hold the budget.
@@ -413,7 +418,7 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   router: routerSchema,
   ledger: ledgerSchema.default({ store_text: false, batch_size: 50 }),
-  budget: budgetSchema.default({ partition_on_outage: 1, reservation_timeout_s: 30 }),
+  budget: budgetSchema.default({ partition_on_outage: 'auto', reservation_timeout_s: 30 }),
   serve: serveSchema.default({
     host: '127.0.0.1',
     port: 4000,

@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { startCliMock, type CliMock } from '../helpers/cli-mock.js';
 import { startCliServe, type CliServe } from '../helpers/cli-serve.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startTcpCut } from '../helpers/tcp-cut.js';
 import { tempDir } from '../helpers/temp.js';
 
 // A fleet of `hybridllm serve` processes over one real PostgreSQL server (Debian's package, started here
@@ -48,7 +49,13 @@ interface Instance extends CliServe {
   name: string;
   spool: string;
 }
-async function fleet(count: number, upstream: CliMock, url: string, sets: string[]): Promise<Instance[]> {
+/** `url` is the database for all, or one URL each (one instance's own road to it, to cut it alone). */
+async function fleet(
+  count: number,
+  upstream: CliMock,
+  url: string | string[],
+  sets: string[],
+): Promise<Instance[]> {
   const dir = tempDir();
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -66,7 +73,11 @@ async function fleet(count: number, upstream: CliMock, url: string, sets: string
           'ledger.batch_size=10',
           ...sets.flatMap((set) => ['--set', set]),
         ],
-        { ...UPSTREAM_KEYS, HYBRIDLLM_LEDGER_URL: url, HYBRIDLLM_INSTANCE: name },
+        {
+          ...UPSTREAM_KEYS,
+          HYBRIDLLM_LEDGER_URL: typeof url === 'string' ? url : url[i]!,
+          HYBRIDLLM_INSTANCE: name,
+        },
       );
       started.push(s);
       return Object.assign(s, { name, spool });
@@ -338,20 +349,89 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
     expect(t.attempts).toBe(t.stepsSum);
     expect(t.spent).toBeCloseTo(t.rowSpend, 9);
     expect(t.reserved).toBeCloseTo(0, 9);
-    // The stated limit (README): each share is of the remaining an instance last read, which can trail the
-    // others' reservations by the calls they made just before the cut: at most a call's worst case each.
-    expect(t.rowSpend).toBeLessThanOrEqual(cap + 3 * 0.0046);
+    // The fleet stays within the cap: each instance spent only its lease, which the others never touched.
+    expect(t.rowSpend).toBeLessThanOrEqual(cap + 1e-9);
     process.stdout.write(`outage total: $${t.rowSpend.toFixed(6)} of the $${cap.toFixed(2)} cap\n`);
-    // While the database was down, each spent at most a third of what remained (and one call in flight).
+    // While the database was down, each spent at most its lease as it said when it lost the database (and
+    // the calls it had reserved in the database just before, at most one per loop).
     const outageSpend = await after.query<{ instance: string; usd: number }>(
       'SELECT instance, SUM(cost_usd)::float8 AS usd FROM requests WHERE ts_ms > $1 AND ts_ms < $2 GROUP BY instance',
       [stoppedAt, startedAt],
     );
-    const share = (cap - before.committed) / 3;
+    const leaseOf = (s: Instance): number => {
+      const said = /outage lease \(d:\S+ \$([\d.]+)/.exec(s.log());
+      expect(said, s.log()).not.toBeNull();
+      return Number(said![1]);
+    };
+    const leases = new Map(instances.map((s) => [s.name, leaseOf(s)]));
     process.stdout.write(
-      `outage: ${during.length} answers while down (${during.filter((x) => x.status === 200).length} served), share $${share.toFixed(4)} each, spent ${outageSpend.rows.map((r) => `${r.instance} $${r.usd.toFixed(4)}`).join(', ')}\n`,
+      `outage: ${during.length} answers while down (${during.filter((x) => x.status === 200).length} served), spent ${outageSpend.rows.map((r) => `${r.instance} $${r.usd.toFixed(4)} of a $${leases.get(r.instance)!.toFixed(4)} lease`).join(', ')}\n`,
     );
-    for (const row of outageSpend.rows) expect(row.usd).toBeLessThanOrEqual(share + 0.0046);
+    for (const row of outageSpend.rows)
+      expect(row.usd).toBeLessThanOrEqual(leases.get(row.instance)! + 2 * 0.0046);
+    // The leases were a third each of what remained (give or take the calls between their last updates).
+    for (const usd of leases.values()) expect(usd).toBeGreaterThan(((cap - before.committed) / 3) * 0.8);
+  }, 120_000);
+
+  it('one instance cut off from the database while the others spend the rest: the fleet stays within the cap', async () => {
+    const { url, db } = await database('partition');
+    const upstream = await mock(['--ttft', 'claude-sonnet-4-6=300']);
+    const road = await startTcpCut(server.port);
+    const cap = 0.6;
+    const cutUrl = url.replace(`:${server.port}/`, `:${road.port}/`);
+    // The default share: 'auto', one lease per live instance.
+    const instances = await fleet(
+      3,
+      upstream,
+      [url, url, cutUrl],
+      [`router.daily_budget_usd=${cap}`, 'router.on_budget_exhausted=reject'],
+    );
+    const [, , cutOff] = instances as [Instance, Instance, Instance];
+    const seen: { instance: string; status: number; at: number }[] = [];
+    let running = true;
+    let n = 0;
+    const loops = instances.flatMap((s) =>
+      [0, 1].map(async () => {
+        while (running) {
+          const status = await apiRequest(s, n++);
+          seen.push({ instance: s.name, status, at: Date.now() });
+          if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const cutAt = Date.now();
+    await road.cut();
+    // Longer than the others would take to spend everything left: only the lease holds them off it.
+    await new Promise((r) => setTimeout(r, 6_000));
+    await road.mend();
+    const mendedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2_500));
+    running = false;
+    await Promise.all(loops);
+    await until(
+      async () => !existsSync(cutOff.spool) && !existsSync(`${cutOff.spool}.replaying`),
+      15_000,
+      'the spool',
+    );
+    for (const s of instances) expect(await s.stop()).toBe(0);
+    await road.close();
+
+    expect(cutOff.log()).toMatch(/PostgreSQL ledger is unreachable/);
+    for (const s of instances.slice(0, 2)) expect(s.log()).not.toMatch(/unreachable/);
+    const during = seen.filter((x) => x.at > cutAt + 500 && x.at < mendedAt);
+    // The cut-off instance served from its lease; the others ran into the cap meanwhile.
+    expect(during.filter((x) => x.instance === cutOff.name && x.status === 200).length).toBeGreaterThan(0);
+    expect(during.filter((x) => x.instance !== cutOff.name && x.status === 429).length).toBeGreaterThan(0);
+    const t = await totals(db);
+    expect(t.requests).toBe(seen.filter((x) => x.status === 200).length);
+    expect(t.spent).toBeCloseTo(t.rowSpend, 9);
+    expect(t.reserved).toBeCloseTo(0, 9);
+    expect(t.rowSpend).toBeLessThanOrEqual(cap + 1e-9);
+    const lease = Number(/outage lease \(d:\S+ \$([\d.]+)/.exec(cutOff.log())?.[1]);
+    process.stdout.write(
+      `partition: $${t.rowSpend.toFixed(6)} of the $${cap.toFixed(2)} cap; the cut-off instance's lease $${lease.toFixed(4)}, ${during.filter((x) => x.instance === cutOff.name && x.status === 200).length} answers from it while cut off\n`,
+    );
   }, 120_000);
 
   it('usage --migrate-from copies every row of a SQLite ledger; usage then reads the same from both', async () => {

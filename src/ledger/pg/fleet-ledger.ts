@@ -51,6 +51,8 @@ export async function openFleetLedger(
     spoolPath,
     onWarning: warn,
     onReconnect: () => guard.budget?.reconnected(),
+    describeOutage: () =>
+      `API calls spend only this instance's outage lease (${(guard.budget?.outageAllowance(Date.now()) ?? []).map((l) => `${l.key} $${l.usd.toFixed(6)}`).join(', ')})`,
   });
   const budget = (guard.budget = createPgBudgetGuard(link, budgetCaps(config), {
     instance,

@@ -18,6 +18,8 @@ export interface FleetLinkOptions {
   retryEveryMs?: number;
   /** Called when the database is back and the spool replayed, before the link counts as online. */
   onReconnect?: () => void | Promise<void>;
+  /** What the instance goes on with while the database is away, for the warning (e.g. its lease). */
+  describeOutage?: () => string;
 }
 
 /** What a replay wrote. */
@@ -123,7 +125,7 @@ export class FleetLink {
     this.online = false;
     this.spooled = 0;
     this.options.onWarning(
-      `the PostgreSQL ledger is unreachable (${(error as Error).message || (error as { code?: string }).code}); usage is spooled to ${this.options.spoolPath} and the budget held locally until it is back`,
+      `the PostgreSQL ledger is unreachable (${(error as Error).message || (error as { code?: string }).code}); usage is spooled to ${this.options.spoolPath} and ${this.options.describeOutage?.() ?? 'the budget held locally'} until it is back`,
     );
   }
 

@@ -7,14 +7,18 @@ import {
   type Reservation,
 } from '../budget-guard.js';
 import { Batcher } from './batcher.js';
+import { LeaseBelief } from './lease-belief.js';
 import { isUnreachable } from './pg-ledger-db.js';
 import type { FleetLink } from './fleet-link.js';
 
 export interface PgBudgetOptions {
   /** This instance's name: its reservations are released when it is not heard from. */
   instance: string;
-  /** Share (0–1] of what remained of each cap that this instance may spend while the database is down. */
-  partitionOnOutage: number;
+  /**
+   * Share (0–1] of what remains of each cap that this instance holds as its outage lease, or 'auto': one
+   * share per live instance.
+   */
+  partitionOnOutage: number | 'auto';
   /** An instance not heard from for this long has its reservations counted as spent and released, ms. */
   reservationTimeoutMs: number;
   onWarning: (message: string) => void;
@@ -37,9 +41,11 @@ export interface PgBudgetGuard extends BudgetGuard {
  * instances sharing the database never overspend together. Each settlement is one call to
  * `hybridllm_settle`, keyed by the reservation's UUID, so it counts once however often it arrives.
  *
- * While the database is unreachable the instance spends from a local allowance: `partitionOnOutage` of
- * what remained of each cap when it last heard from the database (1/N for N instances keeps the fleet
- * within the cap when the database is down for all of them). Its settlements are spooled and replayed.
+ * Each instance holds an outage lease in the database (its share of what remains, set aside from the
+ * others' reservations; see pg-budget-schema.ts). While the database is unreachable it spends from that
+ * lease alone, so the fleet stays within the cap whichever instances lose the database and for how long,
+ * until the reservation timeout, after which the lease may go back to the others and it stops. Its usage
+ * and settlements are spooled and replayed.
  */
 export function createPgBudgetGuard(
   link: FleetLink,
@@ -48,10 +54,17 @@ export function createPgBudgetGuard(
 ): PgBudgetGuard {
   const windowsAt = createWindowing(caps);
   const alert = createAlerter(caps);
-  /** Fleet-wide committed spend per window, as last read from the database. */
+  /** Fleet-wide spent plus reserved per window, as last read from the database. */
   const known = new Map<string, number>();
   /** Committed locally (reserved or spent) while the database was unreachable, per window. */
   const offline = new Map<string, number>();
+  const lease = new LeaseBelief(Date.now());
+  /** Instances live at the last answer: the 'auto' share is one of them. */
+  let live = 1;
+  /** When the last call that the database answered (and so saw this instance alive) was sent. */
+  let heardAt = -Infinity;
+  let warnedLate = false;
+  let warnedShare = false;
   /** Outages so far: a local reservation settled after its outage ended only goes to the spool. */
   let outage = 0;
   const inFlight = new Set<Promise<unknown>>();
@@ -63,50 +76,98 @@ export function createPgBudgetGuard(
   const remember = (keys: readonly string[], committed: readonly number[]): void => {
     keys.forEach((key, i) => known.set(key, committed[i]!));
   };
-  const allowance = (key: string, cap: number): number =>
-    options.partitionOnOutage * Math.max(0, cap - (known.get(key) ?? 0)) - (offline.get(key) ?? 0);
 
   // The heartbeat (every second) keeps this instance's reservations alive (a call can outlast the timeout),
-  // publishes its outage allowance, releases the reservations of instances dead for the timeout, and
-  // refreshes what the fleet has committed.
+  // moves its lease toward its share, releases what instances dead for the timeout held, and refreshes
+  // what the fleet has committed. The first beat only says the instance is here: leases are taken from
+  // the second, once the instances starting together have all been counted.
   const beatEveryMs = Math.min(1_000, Math.max(100, options.reservationTimeoutMs / 4));
-  // An instance silent for this long may be spending its outage allowance; one silent for the timeout is dead.
-  const silentAfter = `${Math.round(beatEveryMs * 3)} milliseconds`;
   const deadAfter = `${options.reservationTimeoutMs} milliseconds`;
+  let leasingFrom = Infinity;
+  /** The share asked for now: 0 before leasing starts, null for 'auto' (the database counts the live). */
+  const askedShare = (): number | null =>
+    performance.now() < leasingFrom
+      ? 0
+      : options.partitionOnOutage === 'auto'
+        ? null
+        : options.partitionOnOutage;
+  /** Lowest each call may take the lease: this instance's share of what remains, from what it last read. */
+  const floorsOf = (windows: readonly { key: string; cap: number }[]): Map<string, number> => {
+    const share = askedShare() ?? 1 / Math.max(1, live);
+    return new Map(windows.map((w) => [w.key, share * Math.max(0, w.cap - (known.get(w.key) ?? 0))]));
+  };
+  const heard = (sentAt: number, answer: { live: number }): void => {
+    heardAt = Math.max(heardAt, sentAt);
+    live = answer.live;
+    const share = options.partitionOnOutage;
+    if (share !== 'auto' && share * live > 1 + 1e-9 && !warnedShare) {
+      warnedShare = true;
+      options.onWarning(
+        `budget.partition_on_outage is ${+share.toFixed(4)} with ${live} live instances: their leases cannot all be that large, so the later ones hold less (set it to 1/${live} or 'auto')`,
+      );
+    }
+  };
   const beat = async (force = false): Promise<void> => {
     if (!link.online && !force) return;
     const since = link.epoch;
+    const windows = windowsAt(Date.now());
+    const call = lease.begin(floorsOf(windows));
+    const sentAt = performance.now();
     try {
-      await refresh(Date.now());
-      const windows = windowsAt(Date.now());
-      await link.pool.query(
-        `WITH seen AS (INSERT INTO budget_instances (instance, seen_at) VALUES ($1, now())
-                       ON CONFLICT (instance) DO UPDATE SET seen_at = now())
-         INSERT INTO budget_allowances (instance, window_key, usd) SELECT $1, * FROM unnest($2::text[], $3::float8[])
-         ON CONFLICT (instance, window_key) DO UPDATE SET usd = excluded.usd`,
-        [options.instance, windows.map((w) => w.key), windows.map((w) => allowance(w.key, w.cap))],
-      );
+      const { rows } = await link.pool.query<{
+        committed: number[] | null;
+        lease: number[];
+        seq: string;
+        live: number;
+      }>('SELECT committed, lease, seq, live FROM hybridllm_beat($1, $2, $3, $4, $5, $6::interval, $7)', [
+        options.instance,
+        windows.map((w) => w.key),
+        windows.map((w) => w.cap),
+        windows.map((w) => call.floors.get(w.key)!),
+        askedShare(),
+        deadAfter,
+        call.generation,
+      ]);
+      const row = rows[0]!;
+      if (row.committed) {
+        lease.end(call, {
+          seq: Number(row.seq),
+          lease: new Map(windows.map((w, i) => [w.key, row.lease[i]!])),
+        });
+        remember(
+          windows.map((w) => w.key),
+          row.committed,
+        );
+        heard(sentAt, row);
+        if (leasingFrom === Infinity) leasingFrom = performance.now() + beatEveryMs;
+      } else lease.end(call);
       await link.pool.query('SELECT hybridllm_expire($1::interval)', [deadAfter]);
     } catch (error) {
+      lease.end(call);
       if (isUnreachable(error)) link.lost(error, since);
     }
-  };
-  const refresh = async (atMs: number): Promise<void> => {
-    const keys = windowsAt(atMs).map((w) => w.key);
-    const { rows } = await link.pool.query<{ window_key: string; committed: number }>(
-      `SELECT window_key, spent_usd + reserved_usd + hybridllm_silent_allowance(window_key, $2, $3::interval, $4::interval) AS committed
-       FROM budget_windows WHERE window_key = ANY($1)`,
-      [keys, options.instance, silentAfter, deadAfter],
-    );
-    for (const key of keys) known.set(key, rows.find((r) => r.window_key === key)?.committed ?? 0);
   };
   const timer = setInterval(() => void beat(), beatEveryMs);
   timer.unref();
   void beat();
 
+  /** What this instance may still spend of a window on its own. */
+  const allowance = (key: string): number => {
+    // Cut off for the timeout, the others may take its lease back: it stops spending.
+    if (performance.now() - heardAt > options.reservationTimeoutMs - beatEveryMs) return 0;
+    return lease.holds(key) - (offline.get(key) ?? 0);
+  };
   const reserveLocally = (worstCaseUsd: number, atMs: number): Reservation | undefined => {
     const windows = windowsAt(atMs);
-    if (windows.some((w) => worstCaseUsd > allowance(w.key, w.cap) + 1e-12)) return undefined;
+    if (windows.some((w) => worstCaseUsd > allowance(w.key) + 1e-12)) {
+      if (!warnedLate && performance.now() - heardAt > options.reservationTimeoutMs - beatEveryMs) {
+        warnedLate = true;
+        options.onWarning(
+          `the PostgreSQL ledger has been unreachable for budget.reservation_timeout_s (${options.reservationTimeoutMs / 1000} s): this instance's lease may go back to the others, so it spends no more until the database is back`,
+        );
+      }
+      return undefined;
+    }
     for (const w of windows) offline.set(w.key, (offline.get(w.key) ?? 0) + worstCaseUsd);
     const id = randomUUID();
     const keys = windows.map((w) => w.key);
@@ -131,20 +192,46 @@ export function createPgBudgetGuard(
     });
     for (const group of groups.values()) {
       const first = group[0]!.ask;
-      const { rows } = await link.pool.query<{ granted: boolean[]; committed: number[] }>(
-        'SELECT granted, committed FROM hybridllm_reserve($1, $2, $3, $4, $5, $6::interval, $7::interval)',
-        [
-          group.map(({ ask }) => ask.id),
-          options.instance,
-          first.keys,
-          first.caps,
-          group.map(({ ask }) => ask.amount),
-          silentAfter,
-          deadAfter,
-        ],
-      );
-      const { granted, committed } = rows[0]!;
-      group.forEach(({ index }, i) => (answers[index] = { ok: granted[i]!, committed }));
+      const windows = first.keys.map((key, i) => ({ key, cap: first.caps[i]! }));
+      const call = lease.begin(floorsOf(windows));
+      const sentAt = performance.now();
+      type Row = {
+        granted: boolean[];
+        committed: number[] | null;
+        lease: number[];
+        seq: string;
+        live: number;
+      };
+      let row: Row;
+      try {
+        const { rows } = await link.pool.query<Row>(
+          'SELECT granted, committed, lease, seq, live FROM hybridllm_reserve($1, $2, $3, $4, $5, $6, $7, $8::interval, $9)',
+          [
+            group.map(({ ask }) => ask.id),
+            options.instance,
+            first.keys,
+            first.caps,
+            group.map(({ ask }) => ask.amount),
+            first.keys.map((key) => call.floors.get(key)!),
+            askedShare(),
+            deadAfter,
+            call.generation,
+          ],
+        );
+        row = rows[0]!;
+      } catch (error) {
+        lease.end(call);
+        throw error;
+      }
+      const committed = row.committed ?? first.keys.map((key) => known.get(key) ?? 0);
+      if (row.committed) {
+        lease.end(call, {
+          seq: Number(row.seq),
+          lease: new Map(first.keys.map((key, i) => [key, row.lease[i]!])),
+        });
+        heard(sentAt, row);
+      } else lease.end(call); // from before the lease was last given up: refused whole
+      group.forEach(({ index }, i) => (answers[index] = { ok: row.granted[i]!, committed }));
     }
     return answers;
   };
@@ -231,35 +318,29 @@ export function createPgBudgetGuard(
       return (known.get(key) ?? 0) + (link.online ? 0 : (offline.get(key) ?? 0));
     },
     outageAllowance(atMs) {
-      return windowsAt(atMs).map((w) => ({ key: w.key, usd: allowance(w.key, w.cap) }));
+      return windowsAt(atMs).map((w) => ({ key: w.key, usd: Math.max(0, allowance(w.key)) }));
     },
     async reconnected() {
-      // Calls still running on the local allowance, and calls whose settlement waits in the spool, become
-      // reservations in the database before this instance is heard from again (and the others stop
-      // counting its allowance); the spool's settlements then release them. One already settled there
-      // is left out. Adopted in rounds: a call settled while one round is on its way is adopted in the next,
-      // so none is left counted nowhere (not in the local tally and not yet in the database). No call
-      // starts on the local allowance meanwhile: reserve() waits for the reconnection.
-      for (;;) {
+      // Calls still running on the lease, and calls whose settlement waits in the spool, become reservations
+      // in the database, and the lease they were spent from is given up (the spool's settlements then
+      // release them; one already settled there is left out). Adopted in rounds: a call settled while one
+      // round is on its way is adopted in the next, so none is left counted nowhere (not in the local tally
+      // and not yet in the database). No call starts on the lease meanwhile: reserve() waits for the
+      // reconnection. The next beat takes a lease again.
+      const generation = lease.clear();
+      for (let round = 0; ; round++) {
         const open = [
           ...[...localOpen].filter(([, r]) => !r.adopted),
           ...[...spooledLocal].filter(([id]) => !localOpen.has(id)),
         ];
-        if (open.length === 0) break;
-        await link.pool.query(
-          `WITH adopted AS (INSERT INTO budget_reservations (id, instance, windows, amount_usd)
-                            SELECT id, $2, string_to_array(w, '|'), a FROM unnest($1::uuid[], $3::text[], $4::float8[]) AS t(id, w, a)
-                            WHERE NOT EXISTS (SELECT 1 FROM budget_settlements s WHERE s.id = t.id)
-                            ON CONFLICT (id) DO NOTHING RETURNING windows, amount_usd),
-                sums AS (SELECT unnest(windows) AS key, SUM(amount_usd) AS usd FROM adopted GROUP BY key)
-           UPDATE budget_windows w SET reserved_usd = reserved_usd + sums.usd FROM sums WHERE w.window_key = sums.key`,
-          [
-            open.map(([id]) => id),
-            options.instance,
-            open.map(([, r]) => r.keys.join('|')),
-            open.map(([, r]) => r.amount),
-          ],
-        );
+        if (open.length === 0 && round > 0) break;
+        await link.pool.query('SELECT hybridllm_adopt($1, $2, $3, $4, $5)', [
+          options.instance,
+          open.map(([id]) => id),
+          open.map(([, r]) => r.keys.join('|')),
+          open.map(([, r]) => r.amount),
+          generation,
+        ]);
         for (const [id, r] of open) {
           if ('adopted' in r) r.adopted = true;
           spooledLocal.delete(id);
@@ -267,6 +348,7 @@ export function createPgBudgetGuard(
       }
       outage++;
       offline.clear();
+      warnedLate = false;
       await beat(true);
     },
     async flush() {
@@ -275,6 +357,9 @@ export function createPgBudgetGuard(
     async close() {
       clearInterval(timer);
       await Promise.allSettled([...inFlight]);
+      // A clean stop gives the lease back at once (a dead instance's goes back after the timeout).
+      if (link.online)
+        await link.pool.query('SELECT hybridllm_leave($1)', [options.instance]).catch(() => {});
     },
   };
 }
