@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import type { RouterSink } from '../router/router.js';
 import { isLocalTier, type RouteRequest, type RouteResult } from '../router/types.js';
 import { openLedger, type Db } from './ledger-db.js';
+import { RowBuffer } from './row-buffer.js';
 
 export interface LedgerSinkOptions {
   path: string;
@@ -151,8 +152,7 @@ export const servedLocally = (row: Pick<RequestRow, 'final_tier'>): boolean =>
  */
 export class LedgerSink implements RouterSink {
   private db: Db | undefined;
-  private readonly buffer: LedgerItem[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly buffer: RowBuffer<LedgerItem>;
   private writeBatch: ((batch: readonly LedgerItem[]) => void) | undefined;
   private warned = false;
   readonly fallbackPath: string;
@@ -161,6 +161,7 @@ export class LedgerSink implements RouterSink {
 
   constructor(private readonly options: LedgerSinkOptions) {
     this.fallbackPath = options.fallbackPath ?? `${options.path}.fallback.jsonl`;
+    this.buffer = new RowBuffer((batch) => this.write(batch), options.batchSize, options.flushMs);
     try {
       this.db = options.db ?? openLedger(options.path);
       this.prepare(this.db);
@@ -188,19 +189,14 @@ export class LedgerSink implements RouterSink {
       ...rowsOf(result, request, this.options.storeText ?? false),
       instance: this.options.instance ?? null,
     });
-    if (this.buffer.length >= (this.options.batchSize ?? 50)) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);
-      this.timer.unref();
-    }
   }
 
   /** Writes the buffered rows now. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer.splice(0, this.buffer.length);
+    this.buffer.flush();
+  }
+
+  private write(batch: LedgerItem[]): void {
     if (this.writeBatch) {
       try {
         this.writeBatch(batch);

@@ -104,6 +104,32 @@ async function apiRequest(instance: Instance, i: number): Promise<number> {
   }
 }
 
+/** Two clients per instance sending API requests back to back (a pause after a refusal) until stopped. */
+function load(instances: Instance[]): {
+  seen: { instance: string; status: number; at: number }[];
+  stop(): Promise<void>;
+} {
+  const seen: { instance: string; status: number; at: number }[] = [];
+  let running = true;
+  let n = 0;
+  const loops = instances.flatMap((s) =>
+    [0, 1].map(async () => {
+      while (running) {
+        const status = await apiRequest(s, n++);
+        seen.push({ instance: s.name, status, at: Date.now() });
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+    }),
+  );
+  return {
+    seen,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
 const one = async <T extends pg.QueryResultRow>(db: pg.Pool, sql: string, args: unknown[] = []): Promise<T> =>
   (await db.query<T>(sql, args)).rows[0]!;
 
@@ -289,18 +315,7 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
       'router.on_budget_exhausted=reject',
       'budget.partition_on_outage=1/3',
     ]);
-    const seen: { instance: string; status: number; at: number }[] = [];
-    let running = true;
-    let n = 0;
-    const loops = instances.flatMap((s) =>
-      [0, 1].map(async () => {
-        while (running) {
-          const status = await apiRequest(s, n++);
-          seen.push({ instance: s.name, status, at: Date.now() });
-          if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-        }
-      }),
-    );
+    const { seen, stop: stopLoad } = load(instances);
     await new Promise((r) => setTimeout(r, 2_000));
     const before = await one<{ committed: number }>(
       db,
@@ -314,8 +329,7 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
     server.start();
     const startedAt = Date.now();
     await new Promise((r) => setTimeout(r, 3_000));
-    running = false;
-    await Promise.all(loops);
+    await stopLoad();
     for (const s of instances)
       await until(
         async () => !existsSync(s.spool) && !existsSync(`${s.spool}.replaying`),
@@ -387,18 +401,7 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
       [`router.daily_budget_usd=${cap}`, 'router.on_budget_exhausted=reject'],
     );
     const [, , cutOff] = instances as [Instance, Instance, Instance];
-    const seen: { instance: string; status: number; at: number }[] = [];
-    let running = true;
-    let n = 0;
-    const loops = instances.flatMap((s) =>
-      [0, 1].map(async () => {
-        while (running) {
-          const status = await apiRequest(s, n++);
-          seen.push({ instance: s.name, status, at: Date.now() });
-          if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-        }
-      }),
-    );
+    const { seen, stop: stopLoad } = load(instances);
     await new Promise((r) => setTimeout(r, 2_000));
     const cutAt = Date.now();
     await road.cut();
@@ -407,8 +410,7 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
     await road.mend();
     const mendedAt = Date.now();
     await new Promise((r) => setTimeout(r, 2_500));
-    running = false;
-    await Promise.all(loops);
+    await stopLoad();
     await until(
       async () => !existsSync(cutOff.spool) && !existsSync(`${cutOff.spool}.replaying`),
       15_000,

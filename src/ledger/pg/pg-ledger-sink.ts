@@ -1,6 +1,7 @@
 import type { RouterSink } from '../../router/router.js';
 import type { RouteRequest, RouteResult } from '../../router/types.js';
 import { rowsOf } from '../ledger-sink.js';
+import { RowBuffer } from '../row-buffer.js';
 import type { FleetLink } from './fleet-link.js';
 import { isUnreachable } from './pg-ledger-db.js';
 import { writeItems, type FleetItem } from './pg-rows.js';
@@ -21,8 +22,7 @@ export interface PgLedgerSinkOptions {
  * written because the database is unreachable goes to the link's spool, to be replayed exactly once.
  */
 export class PgLedgerSink implements RouterSink {
-  private buffer: FleetItem[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly buffer: RowBuffer<FleetItem>;
   private readonly writing = new Set<Promise<void>>();
   /** Requests written to the database, and to the spool. */
   written = 0;
@@ -31,24 +31,20 @@ export class PgLedgerSink implements RouterSink {
   constructor(
     private readonly link: FleetLink,
     private readonly options: PgLedgerSinkOptions,
-  ) {}
+  ) {
+    this.buffer = new RowBuffer((batch) => this.write(batch), options.batchSize, options.flushMs);
+  }
 
   onRequest(result: RouteResult, request: RouteRequest): void {
     this.buffer.push({ ...rowsOf(result, request, this.options.storeText), instance: this.options.instance });
-    if (this.buffer.length >= (this.options.batchSize ?? 50)) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 250);
-      this.timer.unref();
-    }
   }
 
   /** Starts writing the buffered rows; `drain()` waits for every write to end. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    this.buffer.flush();
+  }
+
+  private write(batch: FleetItem[]): void {
     if (!this.link.online) return this.spool(batch);
     const since = this.link.epoch;
     const write = writeItems(this.link.pool, batch)
