@@ -51,6 +51,7 @@ export interface FidelityResult {
     decode: { sequences: number; tokens_per_s: number }[];
     overhead_ms: number;
     wake_ms: number;
+    wake?: { idle_ms: number; ms: number }[];
   };
   inputTokens: number;
   levels: { level: Level; simulated: Measured; measured: Measured }[];
@@ -176,7 +177,7 @@ export function formatFidelity(result: FidelityResult): string {
   const pair = (a: number, b: number, digits = 0): string =>
     `${a.toFixed(digits).padStart(8)} / ${b.toFixed(digits).padEnd(8)} ${`(${(((a - b) / b) * 100).toFixed(1)}%)`.padEnd(9)}`;
   return [
-    `fitted: max_concurrency ${c.max_concurrency}; decode ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms} ms; wake ${c.wake_ms} ms`,
+    `fitted: max_concurrency ${c.max_concurrency}; decode ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms} ms; wake ${c.wake ? c.wake.map((p) => `${p.ms} ms after ${p.idle_ms} ms idle`).join(', ') : `${c.wake_ms} ms`}`,
     `level              rate/s  throughput/s (sim / real)        TTFT p50 ms (sim / real)        E2E p50 ms (sim / real)         TTFT p95 ms (sim / real)`,
     ...result.levels.map(
       ({ level, simulated: s, measured: m }) =>

@@ -90,6 +90,9 @@ try {
       config,
       `router:
   self_critique: false
+  # Every answer passes: the generated model's gibberish would fail the checks and escalate to the API
+  # mock, whose streaming on these same two cores would slow llama.cpp in the replay but not in the sweep.
+  quality_threshold: 0
   max_output_tokens: 24
   action_complexity: { summarization: SIMPLE, orchestration: COMPLEX }
   complexity_tier: { SIMPLE: LOCAL_FAST, MODERATE: LOCAL_FAST, COMPLEX: API_FALLBACK }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CapacityQueue,
   rateAt,
+  wakeAfter,
   type Admission,
   type CapacityProfile,
 } from '../src/backends/simulated/capacity-queue.js';
@@ -129,6 +130,26 @@ describe('local servers as a queue on the virtual clock', () => {
     ]);
     expect(results[0]!.ttftMs).toBeCloseTo(2000, 6);
     expect(results[0]!.latencyMs).toBeCloseTo(4000, 6);
+  });
+
+  it('a call on an idle server pays the wake its idle time calls for: linear between measured idle times, flat beyond', async () => {
+    const wake = [
+      { idleMs: 100, ms: 20 },
+      { idleMs: 500, ms: 60 },
+    ];
+    expect(wakeAfter({ decode: flat(1), prefill: flat(1), wake }, 50)).toBeCloseTo(10, 9);
+    expect(wakeAfter({ decode: flat(1), prefill: flat(1), wake }, 300)).toBeCloseTo(40, 9);
+    expect(wakeAfter({ decode: flat(1), prefill: flat(1), wake }, 5_000)).toBeCloseTo(60, 9);
+    // One token each (1 s of decode is none: the first token ends the prefill), back to back or after gaps.
+    const { results } = await serveAll(
+      { maxConcurrency: 1, decode: flat(1000), prefill: instantPrefill, wake },
+      [
+        { at: 0, input: 1, output: 1 }, // never busy before: the longest wake
+        { at: 60, input: 1, output: 1 }, // idle 0 ms after the first ends at 60
+        { at: 360, input: 1, output: 1 }, // idle 300 ms
+      ],
+    );
+    expect(results.map((r) => Math.round(r.ttftMs * 1000) / 1000)).toEqual([60, 0, 40]);
   });
 
   it('a call still unanswered at its timeout times out then, and its slot frees at the timeout', async () => {

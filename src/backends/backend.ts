@@ -65,4 +65,9 @@ export interface GenerateResult {
 export interface Backend {
   readonly name: string;
   doGenerate(call: GenerateCall): Promise<GenerateResult>;
+  /**
+   * Makes `model` ready before traffic (an in-process engine loads it and evaluates once), so the first
+   * requests of a timed run do not wait for a cold start that a serving process pays once at its start.
+   */
+  prepare?(model: ModelConfig): Promise<void>;
 }

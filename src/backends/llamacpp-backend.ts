@@ -18,6 +18,18 @@ export interface LlamaCppBackendSettings {
 export function createLlamaCppBackend(settings: LlamaCppBackendSettings): Backend {
   return {
     name: 'llamacpp',
+    async prepare(model) {
+      if (!model.llamacpp) return;
+      const entry = await loadModel(model);
+      const sequence = await acquire(entry);
+      try {
+        await sequence.evaluateWithoutGeneratingNewTokens(entry.model.tokenize('Warm up.') as never[]);
+        await sequence.clearHistory();
+        takeLog();
+      } finally {
+        release(entry, sequence);
+      }
+    },
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
       const model = call.model;
       if (!model.llamacpp)

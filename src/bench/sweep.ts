@@ -16,9 +16,10 @@ export interface SweepStep {
   wallMs: number;
   requestsPerS: number;
   outputTokensPerS: number;
-  ttftMs: { p50: number; p95: number };
-  tpotMs: { p50: number; p95: number };
-  e2eMs: { p50: number; p95: number };
+  /** Means as well: a server's throughput follows its mean times, which a skewed spread (CPU) sets apart from the p50. */
+  ttftMs: { p50: number; p95: number; mean: number };
+  tpotMs: { p50: number; p95: number; mean: number };
+  e2eMs: { p50: number; p95: number; mean: number };
   /** Requests per second that met the SLO (time to first token, and end to end when given). */
   goodputPerS: number;
   meanInputTokens: number;
@@ -61,7 +62,7 @@ export interface SweepOptions extends Omit<BenchRunOptions, 'models' | 'concurre
  * config states it: measured at least that far); the per-sequence decode rate at each level up to it
  * is 1 / TPOT p50, and the prefill rate the mean input over TTFT p50 less the client's time outside the server
  * (end to end minus the server's own total where it reports one, at the lightest level). Then a few requests
- * after idle gaps measure what a cold server adds to the first token (wake_ms).
+ * after idle gaps of three lengths measure what a cooling server adds to the first token (wake_ms, wake).
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const levels = options.steps ?? [1, 2, 4, 8, 16, 32, 64];
@@ -138,9 +139,14 @@ function measure(concurrency: number, rows: readonly BenchRow[], slo: SweepResul
   const start = Math.min(...rows.map((r) => r.startedAtMs));
   const end = Math.max(...ok.map((r) => r.startedAtMs + r.e2eMs!), start);
   const wallMs = Math.max(1, end - start);
-  const pick = (f: (r: BenchRow) => number | undefined): { p50: number; p95: number } => {
-    const d = distribution(ok.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v)));
-    return { p50: d.p50, p95: d.p95 };
+  const pick = (f: (r: BenchRow) => number | undefined): { p50: number; p95: number; mean: number } => {
+    const values = ok.map(f).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const d = distribution(values);
+    return {
+      p50: d.p50,
+      p95: d.p95,
+      mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0,
+    };
   };
   const good = ok.filter(
     (r) => (r.ttftMs ?? Infinity) <= slo.ttftMs && (slo.e2eMs === null || r.e2eMs! <= slo.e2eMs),
@@ -164,46 +170,68 @@ function measure(concurrency: number, rows: readonly BenchRow[], slo: SweepResul
   };
 }
 
-/** One request at a time after the server sat idle, against the same requests sent back to back. */
+/** Requests one at a time after the server sat idle, against the same requests sent back to back. */
 export interface IdleProbe {
+  /** Requests at each gap. */
   requests: number;
-  gapMs: number;
-  ttftMs: { p50: number; p95: number };
-  /** Its TTFT p50 less the first level's (never below 0), ms: the capacity profile's wake_ms. */
+  /** One point per gap between sends, shortest first. */
+  points: {
+    gapMs: number;
+    /** How long the server sat idle before each request: the gap less the end-to-end p50. */
+    idleMs: number;
+    ttftMs: { p50: number; p95: number };
+    /** Its TTFT p50 less the first level's (never below 0), ms. */
+    wakeMs: number;
+  }[];
+  /** The wake at the middle gap: the capacity profile's wake_ms (the curve is its `wake`). */
   wakeMs: number;
 }
 
 /**
- * Sends a few requests one at a time with idle gaps between them (three times the first level's end-to-end
- * p50, at least 250 ms) and compares their time to first token with the first level's, back to back: a
- * server whose threads and caches go cold when idle (CPU llama.cpp) answers them later.
+ * Sends requests one at a time with idle gaps between them, at three gaps (about 1.5, 3 and 8 times the
+ * first level's end-to-end p50, at least 100, 300 and 1,000 ms), and compares their time to first token
+ * with the first level's, back to back: a server whose threads and caches cool while idle (CPU llama.cpp)
+ * answers later the longer it sat, and the capacity profile's `wake` curve says by how much.
  */
 async function idleProbe(
   options: SweepOptions,
   first: SweepStep,
   slo: SweepResult['slo'],
 ): Promise<IdleProbe | undefined> {
-  const requests = 8;
-  const gapMs = Math.max(250, 3 * first.e2eMs.p50);
+  const requests = 6;
+  const e2e = first.e2eMs.p50;
+  const gaps = [Math.max(100, 1.5 * e2e), Math.max(300, 3 * e2e), Math.max(1_000, 8 * e2e)];
   const tasks = Array.from({ length: requests }, (_, i) => options.tasks[i % options.tasks.length]!);
-  const { runs, interrupted } = await runBench({
-    ...options,
-    models: [options.model],
-    tasks,
-    runs: 1,
-    rate: 1000 / gapMs,
-    warmup: 0,
-    outDir: join(options.outDir, 'idle'),
-  });
-  if (interrupted) return undefined;
-  const step = measure(1, runs[0]?.rows ?? [], slo);
-  if (step.requests === step.errors) return undefined;
-  return {
-    requests,
-    gapMs,
-    ttftMs: step.ttftMs,
-    wakeMs: Math.round(Math.max(0, step.ttftMs.p50 - first.ttftMs.p50) * 10) / 10,
-  };
+  const points: IdleProbe['points'] = [];
+  for (const [i, gapMs] of gaps.entries()) {
+    const { runs, interrupted } = await runBench({
+      ...options,
+      models: [options.model],
+      tasks,
+      runs: 1,
+      rate: 1000 / gapMs,
+      warmup: 0,
+      outDir: join(options.outDir, `idle-${i + 1}`),
+    });
+    if (interrupted) return undefined;
+    const step = measure(1, runs[0]?.rows ?? [], slo);
+    if (step.requests === step.errors) return undefined;
+    points.push({
+      gapMs: Math.round(gapMs),
+      idleMs: Math.round(Math.max(1, gapMs - step.e2eMs.p50)),
+      ttftMs: step.ttftMs,
+      wakeMs: Math.round(Math.max(0, step.ttftMs.p50 - first.ttftMs.p50) * 10) / 10,
+    });
+  }
+  return { requests, points, wakeMs: points[1]!.wakeMs };
+}
+
+/** The probe's points as the profile's wake curve, idle times increasing (equal ones merged). */
+function wakeCurve(idle: IdleProbe): { idle_ms: number; ms: number }[] {
+  const curve: { idle_ms: number; ms: number }[] = [];
+  for (const p of [...idle.points].sort((a, b) => a.idleMs - b.idleMs))
+    if (!curve.length || p.idleMs > curve.at(-1)!.idle_ms) curve.push({ idle_ms: p.idleMs, ms: p.wakeMs });
+  return curve;
 }
 
 /** The capacity profile the steps imply (see `sweep`). */
@@ -217,22 +245,24 @@ export function fitCapacity(
   const peak = Math.max(...steps.map((s) => s.requestsPerS));
   const saturating = steps.find((s) => s.requestsPerS >= 0.9 * peak) ?? steps.at(-1)!;
   const limit = declared ?? saturating.concurrency;
-  const within = steps.filter((s) => s.concurrency <= limit && s.tpotMs.p50 > 0);
+  const within = steps.filter((s) => s.concurrency <= limit && s.tpotMs.mean > 0);
   const round = (x: number): number => Math.round(x * 10) / 10;
   // What the client spends outside the server (network, HTTP), from the lightest level: it holds no slot,
   // so it comes off the time to first token before the prefill rate is taken.
   const overhead = steps[0]?.overheadMs ?? 0;
   return {
     max_concurrency: limit,
-    decode: within.map((s) => ({ sequences: s.concurrency, tokens_per_s: round(1000 / s.tpotMs.p50) })),
+    // Rates from the mean times: they are what sets how many calls a server gets through.
+    decode: within.map((s) => ({ sequences: s.concurrency, tokens_per_s: round(1000 / s.tpotMs.mean) })),
     prefill: within
-      .filter((s) => s.ttftMs.p50 > overhead && s.meanInputTokens > 0)
+      .filter((s) => s.ttftMs.mean > overhead && s.meanInputTokens > 0)
       .map((s) => ({
         sequences: s.concurrency,
-        tokens_per_s: round(s.meanInputTokens / ((s.ttftMs.p50 - overhead) / 1000)),
+        tokens_per_s: round(s.meanInputTokens / ((s.ttftMs.mean - overhead) / 1000)),
       })),
     overhead_ms: round(overhead),
     wake_ms: idle?.wakeMs ?? 0,
+    ...(idle ? { wake: wakeCurve(idle) } : {}),
     source,
   };
 }

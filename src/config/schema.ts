@@ -75,6 +75,17 @@ const capacitySchema = z
      * shows tens of ms), ms. `bench --sweep` measures it with requests sent after idle gaps. @default 0
      */
     wake_ms: z.number().nonnegative().default(0),
+    /**
+     * Wake time against how long the server sat idle, measured at several idle times (linear between them,
+     * from 0 at no idle, flat beyond the last): a CPU engine cools the longer it waits. Replaces wake_ms.
+     */
+    wake: z
+      .array(z.strictObject({ idle_ms: z.number().positive(), ms: z.number().nonnegative() }))
+      .min(1)
+      .refine((points) => points.every((p, i) => i === 0 || p.idle_ms > points[i - 1]!.idle_ms), {
+        message: 'wake points must be in increasing order of idle_ms',
+      })
+      .optional(),
     /** Where the figures come from. @default 'assumed' */
     source: z.string().default('assumed'),
   })

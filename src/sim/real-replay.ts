@@ -54,6 +54,8 @@ export async function runReal(
       ...(kind === 'hybrid' && hooks.onHybridResult ? [{ onRequest: hooks.onHybridResult }] : []),
     ],
   });
+  // Models an in-process engine serves are loaded (and run once) before the first request is timed.
+  for (const model of config.models.filter((m) => m.enabled)) await backends[model.provider].prepare?.(model);
   const concurrency = Math.max(1, load.concurrency ?? (load.asRecorded ? Infinity : 1));
   const gaps = createRng(deriveSeed(run.seed, 'real-rate'));
   const inFlight = new Set<Promise<void>>();

@@ -19,6 +19,21 @@ export interface Rates {
    * and caches to wake, as CPU llama.cpp shows. @default 0
    */
   wakeMs?: number;
+  /** Wake time against idle time (linear between points, from 0 at no idle, flat beyond): replaces wakeMs. */
+  wake?: readonly { idleMs: number; ms: number }[];
+}
+
+/** The wake time a call pays after its machine sat idle `idleMs`. */
+export function wakeAfter(rates: Rates, idleMs: number): number {
+  const curve = rates.wake;
+  if (!curve?.length) return idleMs >= IDLE_MS ? (rates.wakeMs ?? 0) : 0;
+  let before = { idleMs: 0, ms: 0 };
+  for (const point of curve) {
+    if (idleMs <= point.idleMs)
+      return before.ms + ((point.ms - before.ms) * (idleMs - before.idleMs)) / (point.idleMs - before.idleMs);
+    before = point;
+  }
+  return before.ms;
 }
 
 /** What one local server can do at once, and how fast, as measured (or assumed) per batch size. */
@@ -265,8 +280,8 @@ export class CapacityQueue {
     job.startMs = now;
     this.waits.add(now - job.arrivalMs);
     const running = this.running[machine]!;
-    const wake = job.rates.wakeMs ?? 0;
-    if (wake > 0 && running.length === 0 && now - this.idleSince[machine]! >= IDLE_MS) {
+    const wake = running.length === 0 ? wakeAfter(job.rates, now - this.idleSince[machine]!) : 0;
+    if (wake > 0) {
       job.state = WAKE;
       job.left = wake;
     } else {

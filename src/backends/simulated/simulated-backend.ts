@@ -176,6 +176,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           decode: rates(capacity.decode),
           prefill: rates(capacity.prefill),
           wakeMs: capacity.wake_ms ?? 0,
+          ...(capacity.wake ? { wake: capacity.wake.map((p) => ({ idleMs: p.idle_ms, ms: p.ms })) } : {}),
         }),
       );
     const served = await entry.queue.serve({

@@ -14,11 +14,11 @@ export function formatSweep(result: SweepResult): string[] {
     ),
     ...(result.idle
       ? [
-          `idle probe: ${result.idle.requests} requests ${formatDuration(result.idle.gapMs)} apart, TTFT p50 ${formatDuration(result.idle.ttftMs.p50)} (${formatDuration(result.idle.wakeMs)} more than back to back: wake_ms)`,
+          `idle probe: ${result.idle.requests} requests at each gap; ${result.idle.points.map((p) => `idle ${formatDuration(p.idleMs)}: TTFT p50 ${formatDuration(p.ttftMs.p50)} (+${formatDuration(p.wakeMs)})`).join('; ')} against back to back: the wake curve`,
         ]
       : []),
     '',
-    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms > 0 ? formatDuration(c.overhead_ms) : result.steps[0]?.overheadMs === null ? '0 ms (the server reports no durations of its own)' : '0 ms'} a request; wake after idle ${formatDuration(c.wake_ms)}`,
+    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms > 0 ? formatDuration(c.overhead_ms) : result.steps[0]?.overheadMs === null ? '0 ms (the server reports no durations of its own)' : '0 ms'} a request; wake after idle ${c.wake ? c.wake.map((p) => `${formatDuration(p.ms)} at ${formatDuration(p.idle_ms)}`).join(', ') : formatDuration(c.wake_ms)}`,
     `Results: ${result.outDir}/ (one folder per level, sweep.json, sweep.html)`,
     `Profile: ${result.outDir}/profiles.yaml — use it with: hybridllm simulate --profiles ${result.outDir}/profiles.yaml`,
   ];
