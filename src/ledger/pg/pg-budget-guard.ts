@@ -113,6 +113,7 @@ export function createPgBudgetGuard(
     const windows = windowsAt(Date.now());
     const call = lease.begin(floorsOf(windows));
     const sentAt = performance.now();
+    let answered = false;
     try {
       const { rows } = await link.pool.query<{
         committed: number[] | null;
@@ -129,6 +130,7 @@ export function createPgBudgetGuard(
         call.generation,
       ]);
       const row = rows[0]!;
+      answered = true;
       if (row.committed) {
         lease.end(call, {
           seq: Number(row.seq),
@@ -143,7 +145,8 @@ export function createPgBudgetGuard(
       } else lease.end(call);
       await link.pool.query('SELECT hybridllm_expire($1::interval)', [deadAfter]);
     } catch (error) {
-      lease.end(call);
+      // Only a beat left unanswered keeps its floor (one answered, then the expiry failing, does not).
+      if (!answered) lease.end(call);
       if (isUnreachable(error)) link.lost(error, since);
     }
   };
