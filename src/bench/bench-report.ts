@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { projectFile } from '../core/project-files.js';
 import { barChart, latencyChart, narrowed, tierScatterChart, type ChartSpec } from '../report/chart-specs.js';
 import { formatDuration } from '../report/format-numbers.js';
 import { renderChart } from '../report/render-chart.js';
 import { toolVersion } from '../version.js';
 import type { BenchSummary } from './bench-summary.js';
 
-const TEMPLATES = new URL('../report/templates/', import.meta.url);
+const TEMPLATES = projectFile('src/report/templates');
 
 async function chartView(
   chart: ChartSpec,
@@ -27,7 +29,7 @@ export async function renderBenchReport(
   options: { synthetic?: boolean } = {},
 ): Promise<string> {
   const hbs = Handlebars.create();
-  const read = (name: string): string => readFileSync(new URL(name, TEMPLATES), 'utf8');
+  const read = (name: string): string => readFileSync(join(TEMPLATES, name), 'utf8');
   hbs.registerPartial('chart', read('chart.hbs'));
   const template = hbs.compile(read('bench.hbs'));
   const models = summary.models;

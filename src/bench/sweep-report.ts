@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { projectFile } from '../core/project-files.js';
 import { CONFIG, PALETTE, type ChartSpec } from '../report/chart-specs.js';
 import { renderChart } from '../report/render-chart.js';
 import type { SweepResult } from './sweep.js';
 
-const CSS = new URL('../report/templates/report.css', import.meta.url);
+const CSS = projectFile('src/report/templates/report.css');
 
 const escape = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
+import { projectFile } from '../core/project-files.js';
 import { EXPECTS } from '../router/types.js';
 
 /** How a task's answer is judged, beside the router's own quality check. */
@@ -33,7 +34,7 @@ export const taskSchema = z.strictObject({
 });
 export type BenchTask = z.infer<typeof taskSchema>;
 
-export const DEFAULT_TASKS = new URL('../../datasets/bench-tasks.jsonl', import.meta.url).pathname;
+export const DEFAULT_TASKS = projectFile('datasets', 'bench-tasks.jsonl');
 
 function readLines(file: string): string[] {
   let buffer: Buffer;

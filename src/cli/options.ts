@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../config/load-config.js';
+import { projectFile } from '../core/project-files.js';
 import type { RouterConfig } from '../config/router-config.js';
 
 /** Default config file: `--config`, then `HYBRIDLLM_CONFIG`, then ./llm_config.yaml, then the project's own. */
@@ -8,7 +9,7 @@ export function resolveConfigPath(flag: string | undefined): string {
   const fromEnv = process.env['HYBRIDLLM_CONFIG'];
   if (fromEnv) return fromEnv;
   if (existsSync('llm_config.yaml')) return 'llm_config.yaml';
-  return new URL('../../llm_config.yaml', import.meta.url).pathname;
+  return projectFile('llm_config.yaml');
 }
 
 export function loadConfigOption(flag: string | undefined, sets?: readonly string[]): RouterConfig {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { projectFile } from '../core/project-files.js';
 import { ConfigError } from './config-error.js';
 import { YamlSource } from './yaml-source.js';
 
 /** The config that ships with the tool: the defaults a partial config is merged over. */
-export const BUILT_IN_CONFIG = new URL('../../llm_config.yaml', import.meta.url).pathname;
+export const BUILT_IN_CONFIG = projectFile('llm_config.yaml');
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

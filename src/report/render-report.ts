@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { ConfigError } from '../config/config-error.js';
+import { projectFile } from '../core/project-files.js';
 import { parseScenario } from '../sim/load-scenario.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
 import type { Summary } from '../sim/summary.js';
@@ -14,7 +15,7 @@ import { renderChart } from './render-chart.js';
 import { runView, type LoadedRun, type RunView } from './report-model.js';
 import { verdictComparison } from './verdict-view.js';
 
-const TEMPLATES = new URL('./templates/', import.meta.url);
+const TEMPLATES = projectFile('src/report/templates');
 const PARTIALS = [
   'chart',
   'run',
@@ -42,7 +43,7 @@ function templates(): { layout: Handlebars.TemplateDelegate; css: string } {
     const hbs = Handlebars.create();
     hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
-    const read = (name: string): string => readFileSync(new URL(name, TEMPLATES), 'utf8');
+    const read = (name: string): string => readFileSync(join(TEMPLATES, name), 'utf8');
     for (const name of PARTIALS)
       hbs.registerPartial(
         name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),

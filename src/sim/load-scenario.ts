@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkInputFile } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
+import { projectFile } from '../core/project-files.js';
 import { YamlSource } from '../config/yaml-source.js';
 import { scenarioSchema, type RawScenario } from './scenario-schema.js';
 
@@ -13,15 +15,15 @@ export interface Scenario extends RawScenario {
   source: YamlSource;
 }
 
-const SCENARIO_DIR = new URL('../../scenarios/', import.meta.url).pathname;
+const SCENARIO_DIR = projectFile('scenarios');
 
 /** Finds a scenario by name (`heavy` → scenarios/heavy.yaml) or path. */
 export function resolveScenarioPath(nameOrPath: string): string {
   if (nameOrPath.endsWith('.yaml') || nameOrPath.endsWith('.yml') || nameOrPath.includes('/'))
     return nameOrPath;
-  for (const candidate of [`scenarios/${nameOrPath}.yaml`, `${SCENARIO_DIR}${nameOrPath}.yaml`])
+  for (const candidate of [`scenarios/${nameOrPath}.yaml`, join(SCENARIO_DIR, `${nameOrPath}.yaml`)])
     if (existsSync(candidate)) return candidate;
-  return `${SCENARIO_DIR}${nameOrPath}.yaml`;
+  return join(SCENARIO_DIR, `${nameOrPath}.yaml`);
 }
 
 export function loadScenarioFile(nameOrPath: string): Scenario {

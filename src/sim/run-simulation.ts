@@ -323,7 +323,9 @@ export type WorkerMessage =
 
 function runInWorker(spec: RunSpec, kind: RunKind, hooks: SimulationHooks): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./simulation-worker.mjs', import.meta.url), {
+    // From the sources, a plain-JavaScript entry registers tsx in the worker; the compiled copy runs as is.
+    const entry = import.meta.url.endsWith('.ts') ? './simulation-worker.mjs' : './simulation-worker-main.js';
+    const worker = new Worker(new URL(entry, import.meta.url), {
       workerData: { spec, kind, progressEvery: hooks.progressEvery ?? 5000 },
       // Streaming aggregation keeps live data small; a modest heap keeps the worker's memory modest too.
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
