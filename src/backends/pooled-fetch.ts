@@ -6,6 +6,9 @@ import { Pool } from 'undici';
  * local server: ~270 µs a call against ~1,100 µs for the global fetch, whose extra layers cost more than the
  * request itself. Bodies other than text or bytes (form uploads, streams) go to the global fetch.
  */
+/** Bodies of a declared length up to this are read whole before the Response is made. */
+const BUFFER_UP_TO = 4 * 1024 * 1024;
+
 export function createPooledFetch(options: { connections?: number } = {}): typeof fetch & {
   close(): Promise<void>;
 } {
@@ -44,11 +47,16 @@ export function createPooledFetch(options: { connections?: number } = {}): typeo
       else if (value !== undefined) headers.set(name, value);
     const empty = response.statusCode === 204 || response.statusCode === 304 || init.method === 'HEAD';
     if (empty) response.body.resume();
-    // The body as it arrives (Response reads an async iterable lazily), so streamed answers stream.
-    return new Response(empty ? null : (response.body as unknown as BodyInit), {
-      status: response.statusCode,
-      headers,
-    });
+    const length = Number(response.headers['content-length'] ?? NaN);
+    // A body of declared length (a JSON answer, an error) is read whole first: a Response over bytes costs
+    // the client ~100 µs less to read than one over a stream. Streamed answers (SSE, NDJSON) carry no
+    // length and are passed on as they arrive (Response reads an async iterable lazily).
+    const answer = empty
+      ? null
+      : length <= BUFFER_UP_TO
+        ? ((await response.body.bytes()) as unknown as BodyInit)
+        : (response.body as unknown as BodyInit);
+    return new Response(answer, { status: response.statusCode, headers });
   };
   return Object.assign(pooled as typeof fetch, {
     close: async () => {

@@ -177,8 +177,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       const headers = { ...baseHeaders(ex), ...summaryHeaders(ex, result) };
       ex.status = 200;
       if (!call.stream) {
-        response.writeHead(200, { ...JSON_TYPE, ...headers });
-        response.end(JSON.stringify(dialect.complete(result, call, ex.id)));
+        sendWhole(
+          response,
+          200,
+          { ...JSON_TYPE, ...headers },
+          JSON.stringify(dialect.complete(result, call, ex.id)),
+        );
         return;
       }
       response.writeHead(200, { ...sseHeaders, ...headers });
@@ -250,13 +254,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       response.destroy();
       return;
     }
-    response.writeHead(apiError.status, {
-      ...JSON_TYPE,
-      ...baseHeaders(ex),
-      ...(apiError.retryAfterSeconds ? { 'retry-after': String(apiError.retryAfterSeconds) } : {}),
-      ...(dialect.name === 'anthropic' ? { 'request-id': ex.id } : {}),
-    });
-    response.end(dialect.errorBody(apiError, ex.id));
+    sendWhole(
+      response,
+      apiError.status,
+      {
+        ...JSON_TYPE,
+        ...baseHeaders(ex),
+        ...(apiError.retryAfterSeconds ? { 'retry-after': String(apiError.retryAfterSeconds) } : {}),
+        ...(dialect.name === 'anthropic' ? { 'request-id': ex.id } : {}),
+      },
+      dialect.errorBody(apiError, ex.id),
+    );
   };
 
   const finish = (ex: Exchange): void => {
@@ -290,8 +298,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = (request.url ?? '/').split('?')[0]!;
     const method = request.method ?? 'GET';
     if (method === 'GET' && path === '/healthz') {
-      response.writeHead(draining ? 503 : 200, JSON_TYPE);
-      response.end(JSON.stringify({ status: draining ? 'draining' : 'ok', in_flight: inFlight }));
+      sendWhole(
+        response,
+        draining ? 503 : 200,
+        JSON_TYPE,
+        JSON.stringify({ status: draining ? 'draining' : 'ok', in_flight: inFlight }),
+      );
       return;
     }
     const dialect = path === '/v1/messages' ? anthropicDialect : openAIDialect;
@@ -313,14 +325,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (method === 'GET' && path === '/metrics') {
         const text = await metrics.registry.metrics();
         ex.status = 200;
-        response.writeHead(200, { 'content-type': metrics.registry.contentType, ...baseHeaders(ex) });
-        response.end(text);
+        sendWhole(response, 200, { 'content-type': metrics.registry.contentType, ...baseHeaders(ex) }, text);
         return;
       }
       if (method === 'GET' && path === '/v1/models') {
         ex.status = 200;
-        response.writeHead(200, { ...JSON_TYPE, ...baseHeaders(ex) });
-        response.end(JSON.stringify(models()));
+        sendWhole(response, 200, { ...JSON_TYPE, ...baseHeaders(ex) }, JSON.stringify(models()));
         return;
       }
       if (method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/messages'))
@@ -360,8 +370,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     handle(request, response).catch((error: unknown) => {
       // A last resort: handle() answers its own errors.
       if (!response.headersSent) {
-        response.writeHead(500, JSON_TYPE);
-        response.end(openAIErrorBody(new ApiError(500, 'upstream', (error as Error).message)));
+        sendWhole(
+          response,
+          500,
+          JSON_TYPE,
+          openAIErrorBody(new ApiError(500, 'upstream', (error as Error).message)),
+        );
       } else response.destroy();
     });
   });
@@ -397,6 +411,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { unfinished };
     },
   };
+}
+
+/** A whole answer with its length: a body known in advance needs no chunked encoding. */
+function sendWhole(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  response.end(body);
 }
 
 const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
