@@ -247,6 +247,45 @@ describe('each fault ends in the right error class and router action', () => {
     expect(result.totals.costUsd).toBeCloseTo(ok.costUsd, 12);
   });
 
+  it('a finished call leaves no timeout behind: its abort signal (answer and critique) never fires later', async () => {
+    const mock = await withMock({}, (t) =>
+      t.replace(
+        'timeouts_ms: { LOCAL_FAST: 1500, LOCAL_QUALITY: 1500, API_FALLBACK: 1500 }',
+        'timeouts_ms: { LOCAL_FAST: 300, LOCAL_QUALITY: 300, API_FALLBACK: 300 }',
+      ),
+    );
+    server = mock.server;
+    const real = createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+    });
+    const signals: { purpose: string; signal: AbortSignal | undefined }[] = [];
+    // Our Backend interface wrapped to see the signals the router passes; the clients below are real.
+    const backends = Object.fromEntries(
+      Object.entries(real).map(([provider, backend]) => [
+        provider,
+        {
+          ...backend,
+          doGenerate: (c: GenerateCall) => {
+            signals.push({ purpose: c.purpose, signal: c.signal });
+            return backend.doGenerate(c);
+          },
+        },
+      ]),
+    ) as typeof real;
+    const result = await createRouter(mock.config, { backends, clock: createRealClock() }).route({
+      action: 'tag',
+      prompt: 'Tag this: invoice overdue',
+    });
+    expect(result.passed).toBe(true);
+    expect(signals.map((s) => s.purpose)).toEqual(['answer', 'critique']);
+    expect(signals.every((s) => s.signal instanceof AbortSignal)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    // AbortSignal.timeout would have fired by now, and held each call (and the client's listeners) until then.
+    expect(signals.map((s) => s.signal!.aborted)).toEqual([false, false]);
+  });
+
   it('a missing API key variable fails that call with a clear message naming the variable, not a value', async () => {
     const mock = await withMock();
     server = mock.server;

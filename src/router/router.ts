@@ -7,6 +7,7 @@ import {
 } from '../backends/errors.js';
 import type { ModelConfig, RouterConfig } from '../config/router-config.js';
 import type { Provider } from '../config/schema.js';
+import { deadline } from '../core/deadline.js';
 import { priceTokens } from '../cost/price-table.js';
 import {
   budgetCaps,
@@ -311,11 +312,12 @@ export class Router {
     const { request, requestId, expects } = context;
     let answer: GenerateResult;
     const startedAt = this.clock.now();
+    // On a real clock the timeout aborts the call; a simulated backend applies timeoutMs itself.
+    const timeout = this.clock.virtual ? undefined : deadline(model.timeoutMs);
     try {
       answer = await this.backendFor(model).doGenerate({
         timeoutMs: model.timeoutMs,
-        // On a real clock the timeout aborts the call; a simulated backend applies timeoutMs itself.
-        ...(this.clock.virtual ? {} : { signal: AbortSignal.timeout(model.timeoutMs) }),
+        ...(timeout ? { signal: timeout.signal } : {}),
         model,
         request,
         requestId,
@@ -357,6 +359,8 @@ export class Router {
           errorMessage: error.message,
         },
       };
+    } finally {
+      timeout?.clear();
     }
 
     const config = this.config;
@@ -445,8 +449,12 @@ export class Router {
     const best = confidenceOf(checks, weights);
     if (!passes(best, this.config.qualityThreshold)) return NOT_ASKED;
     const prompt = critiquePrompt(context.request.prompt, answer, context.expects);
+    // On a real clock the critic gets its model's timeout too: a hung critic would otherwise hold the
+    // request for good (simulated critics keep their modelled latency).
+    const timeout = this.clock.virtual ? undefined : deadline(critic.timeoutMs);
     try {
       const reply = await this.backendFor(critic).doGenerate({
+        ...(timeout ? { signal: timeout.signal, timeoutMs: critic.timeoutMs } : {}),
         model: critic,
         request: context.request,
         requestId: context.requestId,
@@ -471,6 +479,8 @@ export class Router {
       this.failurePolicy.failed(critic.name);
       delete checks.selfCritique;
       return undefined;
+    } finally {
+      timeout?.clear();
     }
   }
 }
