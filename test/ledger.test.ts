@@ -229,6 +229,26 @@ describe('usage ledger', () => {
     expect(memory.reserve(0.5, Date.parse('2026-01-01T15:00:00Z'))).toBeDefined(); // midnight in Tokyo
   });
 
+  it('batched: reservations asked together share one transaction, granted in the order asked up to the cap', async () => {
+    const path = join(tempDir(), 'batch.db');
+    const db = openLedger(path);
+    const guard = createSqliteBudgetGuard(db, { dailyUsd: 1 }, undefined, { batch: true });
+    const at = Date.parse('2026-05-01T12:00:00Z');
+    const asked = Array.from({ length: 10 }, () => guard.reserve(0.15, at));
+    expect(asked.every((a) => a instanceof Promise)).toBe(true);
+    const granted = await Promise.all(asked);
+    expect(granted.map((g) => g !== undefined)).toEqual([...Array(6).fill(true), ...Array(4).fill(false)]);
+    expect(guard.committed(at)).toBeCloseTo(0.9, 12);
+    // Another process on the same file sees the batch's reservations: the cap holds across processes.
+    const other = createSqliteBudgetGuard(openLedger(path), { dailyUsd: 1 });
+    expect(other.reserve(0.15, at)).toBeUndefined();
+    expect(other.reserve(0.1, at)).toBeDefined();
+    for (const g of granted) if (g) guard.settle(g, 0.05);
+    guard.flush?.();
+    expect(guard.committed(at)).toBeCloseTo(0.3 + 0.1, 12);
+    db.close();
+  });
+
   it('exports round-trip: CSV and JSONL parse back to the same rows', async () => {
     const { config, ledgerPath } = await setup();
     const ledger = openUsageLedger(config, { path: ledgerPath });

@@ -3,6 +3,7 @@ import {
   createAlerter,
   createWindowing,
   type BudgetCaps,
+  type BudgetGuard,
   type LocalBudgetGuard,
   type Reservation,
 } from './budget-guard.js';
@@ -21,12 +22,22 @@ const SETTLE_WITHIN_MS = 20;
  * The budget guard over the ledger file: reservations and spend live in SQLite and every check-and-reserve
  * is one IMMEDIATE transaction, so concurrent requests — and several processes sharing the file — never
  * take the day past its cap, not even by one request. Settlements ride along with the next reservation.
+ * With `batch`, reservations asked in the same turn of the event loop (a server's concurrent requests) share
+ * one transaction, checked in the order asked; `reserve` then answers with a promise.
  */
+export function createSqliteBudgetGuard(db: Db, caps: BudgetCaps, now?: () => number): LocalBudgetGuard;
+export function createSqliteBudgetGuard(
+  db: Db,
+  caps: BudgetCaps,
+  now: (() => number) | undefined,
+  options: { batch: boolean },
+): BudgetGuard;
 export function createSqliteBudgetGuard(
   db: Db,
   caps: BudgetCaps,
   now: () => number = Date.now,
-): LocalBudgetGuard {
+  options: { batch?: boolean } = {},
+): BudgetGuard {
   const windowsAt = createWindowing(caps);
   const alert = createAlerter(caps);
   const spentOf = db.prepare<[string], { spent: number }>(
@@ -67,7 +78,7 @@ export function createSqliteBudgetGuard(
     if (pending.length) settleNow.immediate();
   };
   let sweptAt = -Infinity;
-  const reserve = db.transaction((worstCaseUsd: number, atMs: number): Reservation | undefined => {
+  const reserveIn = (worstCaseUsd: number, atMs: number): Reservation | undefined => {
     if (pending.length) writeSettlements();
     const t = now();
     if (t - sweptAt >= SWEEP_EVERY_MS) {
@@ -86,11 +97,31 @@ export function createSqliteBudgetGuard(
     const { lastInsertRowid } = insert.run(keys.join('|'), worstCaseUsd, now(), process.pid);
     windows.forEach((w, i) => alert(w.key, w.label, committed[i]! + worstCaseUsd, w.cap));
     return { windows: keys, amountUsd: worstCaseUsd, id: Number(lastInsertRowid) };
-  });
+  };
+  const reserve = db.transaction(reserveIn);
+  const reserveAll = db.transaction((asks: readonly Ask[]) => asks.map((a) => reserveIn(a.usd, a.atMs)));
+  let asked: Ask[] = [];
+  const reserveAsked = (): void => {
+    const asks = asked;
+    asked = [];
+    let granted: (Reservation | undefined)[];
+    try {
+      granted = reserveAll.immediate(asks);
+    } catch (error) {
+      for (const ask of asks) ask.reject(error);
+      return;
+    }
+    asks.forEach((ask, i) => ask.resolve(granted[i]));
+  };
 
   return {
     dailyBudgetUsd: caps.dailyUsd,
-    reserve: (worstCaseUsd, atMs) => reserve.immediate(worstCaseUsd, atMs),
+    reserve: options.batch
+      ? (usd, atMs) =>
+          new Promise<Reservation | undefined>((resolve, reject) => {
+            if (asked.push({ usd, atMs, resolve, reject }) === 1) setImmediate(reserveAsked);
+          })
+      : (worstCaseUsd, atMs) => reserve.immediate(worstCaseUsd, atMs),
     settle: (reservation, actualUsd) => {
       pending.push({ reservation, actualUsd });
       timer ??= setTimeout(flush, SETTLE_WITHIN_MS).unref();
@@ -101,4 +132,11 @@ export function createSqliteBudgetGuard(
     },
     flush,
   };
+}
+
+interface Ask {
+  usd: number;
+  atMs: number;
+  resolve: (granted: Reservation | undefined) => void;
+  reject: (error: unknown) => void;
 }

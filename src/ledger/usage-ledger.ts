@@ -35,7 +35,13 @@ export interface AnyUsageLedger {
  */
 export async function openConfiguredLedger(
   config: RouterConfig,
-  options: { path?: string; instance?: string; onWarning?: (message: string) => void } = {},
+  options: {
+    path?: string;
+    instance?: string;
+    onWarning?: (message: string) => void;
+    /** Reservations asked together share a transaction (a server's concurrent requests). */
+    batchReservations?: boolean;
+  } = {},
 ): Promise<AnyUsageLedger> {
   const url = options.path ? undefined : resolveLedgerUrl(config);
   const named = { ...options, instance: options.instance ?? resolveInstance(config) };
@@ -53,7 +59,13 @@ export async function openConfiguredLedger(
  */
 export function openUsageLedger(
   config: RouterConfig,
-  options: { path?: string; instance?: string; onWarning?: (message: string) => void } = {},
+  options: {
+    path?: string;
+    instance?: string;
+    onWarning?: (message: string) => void;
+    /** Reservations asked together share a transaction (a server's concurrent requests). */
+    batchReservations?: boolean;
+  } = {},
 ): UsageLedger {
   const path = resolveLedgerPath(options.path, config.ledger.path);
   let db: Db | undefined;
@@ -76,7 +88,9 @@ export function openUsageLedger(
     // The sink already warned and writes to its fallback; the budget holds in memory for this process.
     return { path, sink, budget: createMemoryBudgetGuard(budgetCaps(config)), close: () => sink.close() };
   }
-  const budget = createSqliteBudgetGuard(db!, budgetCaps(config));
+  const budget = options.batchReservations
+    ? createSqliteBudgetGuard(db!, budgetCaps(config), undefined, { batch: true })
+    : createSqliteBudgetGuard(db!, budgetCaps(config));
   return {
     path,
     sink,

@@ -78,6 +78,7 @@ One long-running process around the production router, with the real backends, t
     const ledger = await openConfiguredLedger(config, {
       ...(args.ledger ? { path: args.ledger } : {}),
       instance: resolveInstance(config, `${hostname()}:${port || process.pid}`),
+      batchReservations: true,
     });
     const router = createRouter(config, {
       backends: createRealBackends({ clock, configFile }),
