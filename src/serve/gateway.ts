@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AnswerInterruptedError, BudgetExhaustedError, UnknownModelError } from '../backends/errors.js';
@@ -11,6 +10,14 @@ import { ApiError, openAIErrorBody } from './api-errors.js';
 import type { Dialect, ParsedCall, StreamWriter } from './dialect.js';
 import { AUTO_MODEL, checkModeFor } from './hints.js';
 import { GatewayMetrics } from './metrics.js';
+import {
+  createAuthenticator,
+  JSON_TYPE,
+  newRequestId,
+  readJsonBody,
+  sendWhole,
+  SSE_HEADERS,
+} from './http-io.js';
 import { openAIDialect } from './openai-api.js';
 
 export interface GatewayOptions {
@@ -51,15 +58,15 @@ interface Exchange {
   prompt?: string;
 }
 
-const JSON_TYPE = { 'content-type': 'application/json' };
-
 /**
  * `hybridllm serve`: the production router behind OpenAI- and Anthropic-compatible endpoints, on node:http
  * with keep-alive. One Router answers every request; the ledger and budget are the router's sinks and guard.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, router, budget } = options;
-  const keys = options.apiKeys.map((k) => Buffer.from(k));
+  const authenticate = createAuthenticator(options.apiKeys);
+  const readBody = (request: IncomingMessage): Promise<unknown> =>
+    readJsonBody(request, config.serve.maxBodyBytes);
   const perClient = new Map<string, number>();
   let inFlight = 0;
   let draining = false;
@@ -81,55 +88,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...config.models.filter((m) => m.enabled).map((m) => m.name),
     ].map((id) => ({ id, object: 'model', created: 0, owned_by: 'hybridllm' })),
   });
-
-  /** The index of the key the request carries, undefined when none is configured; throws 401 otherwise. */
-  const authenticate = (request: IncomingMessage): number | undefined => {
-    if (keys.length === 0) return undefined;
-    const auth = request.headers['authorization'];
-    const given =
-      (typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined) ??
-      (request.headers['x-api-key'] as string | undefined);
-    if (given) {
-      const candidate = Buffer.from(given);
-      const index = keys.findIndex((k) => k.length === candidate.length && timingSafeEqual(k, candidate));
-      if (index >= 0) return index;
-    }
-    throw new ApiError(
-      401,
-      'authentication',
-      given ? 'invalid API key' : 'missing API key: send Authorization: Bearer <key> or x-api-key',
-    );
-  };
-
-  const readBody = (request: IncomingMessage): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > config.serve.maxBodyBytes) {
-        request.resume();
-        return reject(tooLarge(config.serve.maxBodyBytes));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      request.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > config.serve.maxBodyBytes) {
-          reject(tooLarge(config.serve.maxBodyBytes));
-          request.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      request.on('error', reject);
-      request.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
-        } catch (error) {
-          reject(
-            new ApiError(400, 'invalid_request', `the body is not valid JSON: ${(error as Error).message}`),
-          );
-        }
-      });
-    });
 
   const summaryHeaders = (ex: Exchange, result: RouteResult): Record<string, string> => ({
     'x-hybridllm-request-id': ex.id,
@@ -185,7 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
         return;
       }
-      response.writeHead(200, { ...sseHeaders, ...headers });
+      response.writeHead(200, { ...SSE_HEADERS, ...headers });
       const writer = dialect.openStream(response, call, ex.id, () => result.model!);
       if (result.text) writer.text(result.text);
       writer.end(result);
@@ -198,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       streaming = model;
       ex.status = 200;
       response.writeHead(200, {
-        ...sseHeaders,
+        ...SSE_HEADERS,
         ...baseHeaders(ex),
         'x-hybridllm-model': model.name,
         'x-hybridllm-tier': model.tier,
@@ -308,7 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const dialect = path === '/v1/messages' ? anthropicDialect : openAIDialect;
     const ex: Exchange = {
-      id: newId(),
+      id: newRequestId(),
       started: performance.now(),
       api: path === '/v1/messages' ? 'anthropic' : path === '/v1/chat/completions' ? 'openai' : 'other',
       client: request.socket.remoteAddress ?? '',
@@ -411,32 +369,4 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { unfinished };
     },
   };
-}
-
-/** A whole answer with its length: a body known in advance needs no chunked encoding. */
-function sendWhole(
-  response: ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: string,
-): void {
-  response.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  response.end(body);
-}
-
-const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
-
-function tooLarge(limit: number): ApiError {
-  return new ApiError(
-    413,
-    'request_too_large',
-    `the request body is larger than serve.max_body_bytes (${limit} bytes)`,
-  );
-}
-
-let counter = 0;
-const prefix = randomBytes(4).toString('hex');
-/** A request id: unique per process start, cheap to make. */
-function newId(): string {
-  return `${prefix}${(++counter).toString(36)}`;
 }
