@@ -1,14 +1,14 @@
 import { Pool } from 'undici';
 
+/** Bodies of a declared length up to this are read whole before the Response is made. */
+const BUFFER_UP_TO = 4 * 1024 * 1024;
+
 /**
  * A `fetch` for the official clients (they all take one) that sends through an undici connection pool per
  * origin with `request()`, and wraps the answer in a WHATWG Response. Measured here on Node 20 against a
  * local server: ~270 µs a call against ~1,100 µs for the global fetch, whose extra layers cost more than the
  * request itself. Bodies other than text or bytes (form uploads, streams) go to the global fetch.
  */
-/** Bodies of a declared length up to this are read whole before the Response is made. */
-const BUFFER_UP_TO = 4 * 1024 * 1024;
-
 export function createPooledFetch(options: { connections?: number } = {}): typeof fetch & {
   close(): Promise<void>;
 } {
