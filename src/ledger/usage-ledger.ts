@@ -17,6 +17,16 @@ export interface UsageLedger {
   close(): void;
 }
 
+export interface LedgerOptions {
+  /** The SQLite file; given, it wins over a configured PostgreSQL URL. */
+  path?: string;
+  /** This router's name in a shared ledger. */
+  instance?: string;
+  onWarning?: (message: string) => void;
+  /** Reservations asked together share a transaction (a server's concurrent requests). */
+  batchReservations?: boolean;
+}
+
 /** Either ledger, as a command uses it: its name, the router's sink and budget, and how to close it. */
 export interface AnyUsageLedger {
   kind: 'sqlite' | 'postgres';
@@ -35,13 +45,7 @@ export interface AnyUsageLedger {
  */
 export async function openConfiguredLedger(
   config: RouterConfig,
-  options: {
-    path?: string;
-    instance?: string;
-    onWarning?: (message: string) => void;
-    /** Reservations asked together share a transaction (a server's concurrent requests). */
-    batchReservations?: boolean;
-  } = {},
+  options: LedgerOptions = {},
 ): Promise<AnyUsageLedger> {
   const url = options.path ? undefined : resolveLedgerUrl(config);
   const named = { ...options, instance: options.instance ?? resolveInstance(config) };
@@ -57,16 +61,7 @@ export async function openConfiguredLedger(
  * file. `createRouter(config, { backends, sinks: [ledger.sink], budget: ledger.budget })`. When the file is
  * unusable the sink falls back to JSONL and the budget to memory, so the router keeps serving.
  */
-export function openUsageLedger(
-  config: RouterConfig,
-  options: {
-    path?: string;
-    instance?: string;
-    onWarning?: (message: string) => void;
-    /** Reservations asked together share a transaction (a server's concurrent requests). */
-    batchReservations?: boolean;
-  } = {},
-): UsageLedger {
+export function openUsageLedger(config: RouterConfig, options: LedgerOptions = {}): UsageLedger {
   const path = resolveLedgerPath(options.path, config.ledger.path);
   let db: Db | undefined;
   let openError: unknown;
