@@ -1,19 +1,20 @@
 /**
  * Gateway overhead, measured side by side in one run. Run with `npm run bench:serve`.
  * Against one fake OpenAI-compatible upstream on loopback (`hybridllm mock-server`, answers of 8 tokens with
- * no injected delay), four ways to reach it:
+ * no injected delay), five ways to reach it:
  *   direct                   the client calls the fake itself
  *   serve, pinned, no checks `hybridllm serve`, model pinned, self-critique off, threshold 0: pure overhead
  *   serve, pinned, checks    the same with the default quality checks (self-critique asks the fast tier)
+ *   serve --workers 2        the first, as two processes on one port (CPU and RSS: all of them, summed)
  *   Portkey                  `@portkey-ai/gateway` in front of the same fake
  * For each: added latency at concurrency 1 (p50 and p99 over the direct call, measured per request with
  * performance.now() from a keep-alive undici pool), the ceiling in requests/s at concurrency 32
- * (autocannon), CPU µs per request of the gateway process (/proc/<pid>/stat over the concurrency-32 run)
+ * (autocannon), CPU µs per request of the gateway's processes (/proc/<pid>/stat over the concurrency-32 run)
  * and its peak RSS (VmHWM). Targets: ≥ 5× Portkey's ceiling, ≤ 0.1 ms added p50, ≤ 100 µs CPU a request,
  * ≤ 100 MB RSS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,12 +66,36 @@ function freePort(): Promise<number> {
   });
 }
 
-const cpuTicks = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks
-};
+/** A process and its children (the workers of `serve --workers`). */
+const tree = (pid: number): number[] => [
+  pid,
+  ...readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return new RegExp(`^PPid:\\s+${pid}$`, 'm').test(readFileSync(`/proc/${name}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number),
+];
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+/** utime + stime of a process and its children, clock ticks. */
+const cpuTicks = (pid: number): number =>
+  sum(
+    tree(pid).map((p) => {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    }),
+  );
+/** Peak RSS of a process and its children, summed. */
 const peakRssMb = (pid: number): number =>
-  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  sum(
+    tree(pid).map(
+      (p) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))![1]) / 1024,
+    ),
+  );
 const TICKS_PER_S = 100;
 
 interface Target {
@@ -153,8 +178,10 @@ try {
     /mock server on (http:\/\/\S+)/,
   );
   const upstream = mock.match[1]!;
-  const serveArgs = (checks: boolean): string[] => [
+  const serveArgs = (checks: boolean, workers = 1): string[] => [
     'serve',
+    '--workers',
+    String(workers),
     '--port',
     '0',
     '--base-url',
@@ -170,6 +197,9 @@ try {
   });
   const checked = await start(BIN, serveArgs(true), /hybridllm serve on (http:\/\/\S+)/, {
     HYBRIDLLM_LEDGER: join(dir, 'b.db'),
+  });
+  const pair = await start(BIN, serveArgs(false, 2), /hybridllm serve on (http:\/\/\S+)/, {
+    HYBRIDLLM_LEDGER: join(dir, 'c.db'),
   });
   const portkeyPort = await freePort();
   const portkey = await start('node', [PORTKEY, `--port=${portkeyPort}`, '--headless'], /running at/);
@@ -189,6 +219,13 @@ try {
       headers: {},
       model: 'gpt-4o',
       pid: checked.child.pid!,
+    },
+    {
+      name: 'serve --workers 2, no checks',
+      url: `${pair.match[1]}/v1/chat/completions`,
+      headers: {},
+      model: 'gpt-4o',
+      pid: pair.child.pid!,
     },
     {
       name: 'Portkey gateway',
@@ -232,8 +269,10 @@ try {
   console.log(header.map((h, i) => h.padEnd(widths[i]!)).join('  '));
   for (const r of rows)
     console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  const ratio = ceilings['serve, pinned, no checks']! / ceilings['Portkey gateway']!;
-  console.log(`\nserve (pinned, no checks) ceiling / Portkey's: ${ratio.toFixed(2)}× (target ≥ 5×)`);
+  const ratio = (name: string): string => (ceilings[name]! / ceilings['Portkey gateway']!).toFixed(2);
+  console.log(
+    `\nceiling / Portkey's: serve (pinned, no checks) ${ratio('serve, pinned, no checks')}×, with 2 workers ${ratio('serve --workers 2, no checks')}× (target ≥ 5×)`,
+  );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

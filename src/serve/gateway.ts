@@ -28,6 +28,8 @@ export interface GatewayOptions {
   apiKeys: readonly string[];
   /** Receives one JSON line per request (the access log). */
   log?: (line: string) => void;
+  /** The text `/metrics` answers; default this gateway's own (a worker of `serve --workers`: all of theirs). */
+  metricsText?: () => Promise<string>;
 }
 
 export interface Gateway {
@@ -281,7 +283,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (draining) throw new ApiError(503, 'unavailable', 'the server is shutting down', 1);
       ex.keyIndex = authenticate(request);
       if (method === 'GET' && path === '/metrics') {
-        const text = await metrics.registry.metrics();
+        const text = await (options.metricsText?.() ?? metrics.registry.metrics());
         ex.status = 200;
         sendWhole(response, 200, { 'content-type': metrics.registry.contentType, ...baseHeaders(ex) }, text);
         return;

@@ -57,6 +57,8 @@ export class GatewayMetrics {
       name: 'hybridllm_budget_remaining_usd',
       help: "What is left of today's API budget, USD",
       registers: [this.registry],
+      // Every worker of `serve --workers` reads the same shared budget.
+      aggregator: 'min',
       collect() {
         this.set(Math.max(0, budgetRemaining()));
       },
@@ -67,6 +69,8 @@ export class GatewayMetrics {
       help: 'Whether a model is skipped after repeated failures (1) or not (0)',
       labelNames: ['model'] as const,
       registers: [this.registry],
+      // Each worker keeps its own failure counts: cooling down in any of them shows.
+      aggregator: 'max',
       collect() {
         for (const model of models) this.set({ model }, router.isCoolingDown(model) ? 1 : 0);
       },

@@ -9,10 +9,12 @@ import { resolveInstance } from '../../ledger/instance-name.js';
 import { openConfiguredLedger } from '../../ledger/usage-ledger.js';
 import { createRouter } from '../../router/router.js';
 import { createGateway } from '../../serve/gateway.js';
+import { isServeWorker, joinPrimary, startPrimary, workerSuffix } from '../../serve/workers.js';
 import { configOption, configSets, loadConfigOption, resolveConfigPath, typed } from '../options.js';
 import { UsageError } from '../report-error.js';
 
 interface ServeArgs {
+  workers?: number;
   port?: number;
   host?: string;
   config?: string;
@@ -41,11 +43,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .usage(
-        `hybridllm serve [--port 4000] [--host 127.0.0.1] [--config FILE]
+        `hybridllm serve [--port 4000] [--host 127.0.0.1] [--workers N] [--config FILE]
 
-One long-running process around the production router, with the real backends, the usage ledger and the daily budget: a SQLite file, or one PostgreSQL database shared by a fleet of serve instances (ledger.url or $HYBRIDLLM_LEDGER_URL; one budget across them, spooled to a local file and each instance holding an outage lease of budget.partition_on_outage of what remains, set aside from the others and all it spends while the database is unreachable). Point any OpenAI or Anthropic client at it with a base URL change: POST /v1/chat/completions (OpenAI, streamed or not), POST /v1/messages (Anthropic, streamed or not), GET /v1/models (hybridllm/auto, the tiers hybridllm/LOCAL_FAST …, every enabled model; naming a tier or a model pins it), GET /healthz, GET /metrics (Prometheus). Routing hints come from x-hybridllm-action, -expect, -fields, -quality-critical, -prefer-local and -check-mode headers or the body's metadata; without them a request is classified from its content. Answers expected as JSON or code are checked before the first byte (check_mode buffer: escalation is invisible); text streams as it comes and the check is recorded after (stream). Answers carry x-hybridllm-model, -tier, -attempts, -cost-usd and -confidence headers. Clients authenticate with a bearer token (or x-api-key) from serve.api_keys; without keys it binds to loopback only. SIGTERM stops accepting, lets requests in flight finish (serve.drain_seconds) and flushes the ledger.`,
+One long-running process around the production router, with the real backends, the usage ledger and the daily budget: a SQLite file, or one PostgreSQL database shared by a fleet of serve instances (ledger.url or $HYBRIDLLM_LEDGER_URL; one budget across them, spooled to a local file and each instance holding an outage lease of budget.partition_on_outage of what remains, set aside from the others and all it spends while the database is unreachable). Point any OpenAI or Anthropic client at it with a base URL change: POST /v1/chat/completions (OpenAI, streamed or not), POST /v1/messages (Anthropic, streamed or not), GET /v1/models (hybridllm/auto, the tiers hybridllm/LOCAL_FAST …, every enabled model; naming a tier or a model pins it), GET /healthz, GET /metrics (Prometheus). Routing hints come from x-hybridllm-action, -expect, -fields, -quality-critical, -prefer-local and -check-mode headers or the body's metadata; without them a request is classified from its content. Answers expected as JSON or code are checked before the first byte (check_mode buffer: escalation is invisible); text streams as it comes and the check is recorded after (stream). Answers carry x-hybridllm-model, -tier, -attempts, -cost-usd and -confidence headers. Clients authenticate with a bearer token (or x-api-key) from serve.api_keys; without keys it binds to loopback only. SIGTERM stops accepting, lets requests in flight finish (serve.drain_seconds) and flushes the ledger. --workers N answers from N processes on the one port, each a router over the same ledger and budget; /metrics covers them all.`,
       )
       .option('port', { type: 'number', describe: 'Port (default serve.port, 4000; 0 picks a free one)' })
+      .option('workers', {
+        type: 'number',
+        describe:
+          'Processes answering on the one port (node:cluster), each a router over the same ledger and budget; /metrics joins them all (default 1; up to the cores there are)',
+      })
       .option('host', { type: 'string', describe: 'Address to listen on (default serve.host, 127.0.0.1)' })
       .option('config', configOption)
       .option('ledger', {
@@ -74,10 +81,18 @@ One long-running process around the production router, with the real backends, t
       throw new UsageError(
         `--host ${host} would open the router to anyone who can reach it: set serve.api_keys (a list of "\${ENV_VAR}" references) so clients must authenticate, or listen on 127.0.0.1`,
       );
+    const workers = args.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+      throw new UsageError(
+        `--workers must be a whole number from 1 to 256, got ${typed('workers', args.workers)}`,
+      );
+    if (workers > 1 && !isServeWorker()) return servePrimary(workers, config, apiKeys);
+    const worker = isServeWorker() ? `worker ${process.pid}: ` : '';
     const clock = createRealClock();
     const ledger = await openConfiguredLedger(config, {
       ...(args.ledger ? { path: args.ledger } : {}),
-      instance: resolveInstance(config, `${hostname()}:${port || process.pid}`),
+      // Each worker of `--workers` is an instance of its own in a shared ledger (leases, heartbeats).
+      instance: `${resolveInstance(config, `${hostname()}:${port || process.pid}`)}${workerSuffix()}`,
       batchReservations: true,
     });
     const router = createRouter(config, {
@@ -86,12 +101,14 @@ One long-running process around the production router, with the real backends, t
       sinks: [ledger.sink],
       budget: ledger.budget,
     });
+    let joined: (() => Promise<string>) | undefined;
     const gateway = createGateway({
       config,
       router,
       budget: ledger.budget,
       apiKeys,
       ...(config.serve.accessLog ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+      metricsText: () => joined?.() ?? gateway.metrics.registry.metrics(),
     });
     let url: string;
     try {
@@ -105,26 +122,30 @@ One long-running process around the production router, with the real backends, t
           : `cannot listen on ${host}:${port}: ${(error as Error).message}`,
       );
     }
-    process.stdout.write(
-      `hybridllm serve on ${url} (${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; ledger ${ledger.path}${ledger.kind === 'postgres' ? ` as instance ${ledger.instance}, outage lease ${config.budget.partitionOnOutage === 'auto' ? '1/N of the remaining budget (N live instances)' : `${+config.budget.partitionOnOutage.toFixed(4)} of the remaining budget`}` : ''})\n` +
-        `  OpenAI     ${url}/v1/chat/completions   (OPENAI_BASE_URL=${url}/v1)\n` +
-        `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
-        `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics\n`,
-    );
+    if (worker) joined = joinPrimary(url, () => gateway.metrics.registry.getMetricsAsJSON());
+    else
+      process.stdout.write(
+        `hybridllm serve on ${url} (${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; ledger ${ledger.path}${ledger.kind === 'postgres' ? ` as instance ${ledger.instance}, outage lease ${config.budget.partitionOnOutage === 'auto' ? '1/N of the remaining budget (N live instances)' : `${+config.budget.partitionOnOutage.toFixed(4)} of the remaining budget`}` : ''})\n` +
+          `  OpenAI     ${url}/v1/chat/completions   (OPENAI_BASE_URL=${url}/v1)\n` +
+          `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
+          `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics\n`,
+      );
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        // A worker hears Ctrl-C from the terminal and again from the primary: the second must not kill it.
+        if (worker) for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => {});
         const inFlight = gateway.inFlight();
         process.stderr.write(
-          `${signal}: no new requests; ${inFlight} in flight, allowed ${config.serve.drainMs / 1000} s to finish\n`,
+          `${worker}${signal}: no new requests; ${inFlight} in flight, allowed ${config.serve.drainMs / 1000} s to finish\n`,
         );
         void gateway.shutdown(config.serve.drainMs).then(async ({ unfinished }) => {
           await ledger.close();
           process.stderr.write(
             unfinished
-              ? `stopped with ${unfinished} request(s) unfinished at the deadline; the ledger is flushed\n`
-              : 'stopped: every request answered, the ledger flushed\n',
+              ? `${worker}stopped with ${unfinished} request(s) unfinished at the deadline; the ledger is flushed\n`
+              : `${worker}stopped: every request answered, the ledger flushed\n`,
           );
           resolve();
         });
@@ -136,3 +157,31 @@ One long-running process around the production router, with the real backends, t
     });
   },
 };
+
+/** `serve --workers N`: forks the workers, prints where they answer, and stops them all on a signal. */
+async function servePrimary(workers: number, config: RouterConfig, apiKeys: string[]): Promise<void> {
+  let primary;
+  try {
+    primary = await startPrimary(workers, (line) => process.stderr.write(`${line}\n`));
+  } catch (error) {
+    // The worker said why on stderr (a port in use, a ledger it cannot open).
+    throw new UsageError(`serve --workers ${workers} did not start: ${(error as Error).message}`);
+  }
+  const { url } = primary;
+  process.stdout.write(
+    `hybridllm serve on ${url} (${workers} workers; ${apiKeys.length ? `${apiKeys.length} client key(s)` : 'no authentication: loopback only'}; serve.max_concurrent_per_client applies per worker)\n` +
+      `  OpenAI     ${url}/v1/chat/completions   (OPENAI_BASE_URL=${url}/v1)\n` +
+      `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
+      `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics (all workers)\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => {});
+  process.stderr.write(
+    `${signal}: stopping ${workers} workers (each finishes its requests within ${config.serve.drainMs / 1000} s)\n`,
+  );
+  await primary.stop(signal);
+  process.stderr.write('stopped: every worker has exited\n');
+}
