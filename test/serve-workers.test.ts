@@ -102,6 +102,28 @@ describe('hybridllm serve --workers', () => {
     expect(ledgerRequests(ledger)).toBe(20);
   }, 60_000);
 
+  it('a worker that dies is replaced, and the service goes on answering', async () => {
+    const { gateway } = await pair(['--time-scale', '0.01'], 2);
+    const [victim, survivor] = childrenOf(gateway.child.pid!);
+    process.kill(victim!, 'SIGKILL');
+    let now: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      now = childrenOf(gateway.child.pid!);
+      if (now.length === 2 && !now.includes(victim!)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(now).toContain(survivor);
+    expect(now).toHaveLength(2);
+    expect(gateway.log()).toMatch(new RegExp(`serve worker ${victim} exited with SIGKILL; starting another`));
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
+    for (let i = 0; i < 10; i++)
+      await client.chat.completions.create({
+        model: 'hybridllm/auto',
+        messages: [{ role: 'user', content: `Tag ticket ${i}` }],
+      });
+    expect(await gateway.stop()).toBe(0);
+  }, 60_000);
+
   it('a bad --workers is a usage error', async () => {
     const { runCli } = await import('./helpers/cli.js');
     const result = await runCli(['serve', '--workers', '0']);

@@ -29,9 +29,24 @@ export interface Primary {
   stop(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** Forks `count` workers running this same command line, and resolves once all of them listen. */
-export function startPrimary(count: number, onNotice: (line: string) => void): Promise<Primary> {
+/** Replacing a dying worker more often than this gives up: the service stops, naming the cause. */
+const CRASHES = { count: 5, withinMs: 60_000 };
+
+/**
+ * Forks `count` workers running this same command line, and resolves once all of them listen. `onGiveUp`
+ * hears why the service stopped when workers kept dying (every worker is stopped by then).
+ */
+export function startPrimary(
+  count: number,
+  onNotice: (line: string) => void,
+  onGiveUp: (reason: string) => void,
+): Promise<Primary> {
   let stopping = false;
+  const crashes: number[] = [];
+  const killAll = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
   const listening = new Set<Worker>();
   let url = '';
   let nextId = 0;
@@ -103,11 +118,23 @@ export function startPrimary(count: number, onNotice: (line: string) => void): P
       listening.delete(worker);
       for (const ask of asks.values()) if (ask.left.delete(worker) && ask.left.size === 0) ask.done('');
       if (stopping) return;
+      const how = `serve worker ${worker.process.pid} exited with ${signal ?? code}`;
       if (!url) {
-        reject(new Error(`a serve worker exited with ${signal ?? code} before it listened`));
+        killAll('SIGTERM');
+        reject(new Error(`${how} before it listened`));
         return;
       }
-      onNotice(`serve worker ${worker.process.pid} exited with ${signal ?? code}; starting another`);
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes[0]! < now - CRASHES.withinMs) crashes.shift();
+      if (crashes.length >= CRASHES.count) {
+        killAll('SIGTERM');
+        onGiveUp(
+          `${how}, the ${CRASHES.count}th worker to die within ${CRASHES.withinMs / 1000} s: stopping`,
+        );
+        return;
+      }
+      onNotice(`${how}; starting another`);
       fork();
     });
     for (let i = 0; i < count; i++) fork();
@@ -136,9 +163,12 @@ export function joinPrimary(url: string, ownMetrics: () => Promise<Metrics>): ()
   });
   process.send?.({ hybridllm: 'listening', url } satisfies Message);
   return () =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       const id = ++nextId;
       waiting.set(id, resolve);
       process.send?.({ hybridllm: 'metrics?', id } satisfies Message);
+      setTimeout(() => {
+        if (waiting.delete(id)) reject(new Error('the primary process did not answer for the metrics'));
+      }, 5_000).unref();
     });
 }

@@ -161,8 +161,14 @@ One long-running process around the production router, with the real backends, t
 /** `serve --workers N`: forks the workers, prints where they answer, and stops them all on a signal. */
 async function servePrimary(workers: number, config: RouterConfig, apiKeys: string[]): Promise<void> {
   let primary;
+  let gaveUp: ((reason: string) => void) | undefined;
+  const givenUp = new Promise<string>((resolve) => (gaveUp = resolve));
   try {
-    primary = await startPrimary(workers, (line) => process.stderr.write(`${line}\n`));
+    primary = await startPrimary(
+      workers,
+      (line) => process.stderr.write(`${line}\n`),
+      (reason) => gaveUp!(reason),
+    );
   } catch (error) {
     // The worker said why on stderr (a port in use, a ledger it cannot open).
     throw new UsageError(`serve --workers ${workers} did not start: ${(error as Error).message}`);
@@ -174,11 +180,18 @@ async function servePrimary(workers: number, config: RouterConfig, apiKeys: stri
       `  Anthropic  ${url}/v1/messages           (ANTHROPIC_BASE_URL=${url})\n` +
       `  models     ${url}/v1/models   health ${url}/healthz   metrics ${url}/metrics (all workers)\n`,
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await Promise.race([
+    new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+    givenUp,
+  ]);
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => {});
+  if (signal !== 'SIGINT' && signal !== 'SIGTERM') {
+    await primary.stop('SIGTERM');
+    throw new Error(signal);
+  }
   process.stderr.write(
     `${signal}: stopping ${workers} workers (each finishes its requests within ${config.serve.drainMs / 1000} s)\n`,
   );
