@@ -52,6 +52,39 @@ describe('the fake server as a capacity-limited local server', () => {
     }
   });
 
+  it('a request that finds the server idle long enough waits the wake more for its first token; back to back, none', async () => {
+    const server = await startMockServer({
+      config: projectConfig(),
+      timing: { 'mixtral:8x7b': { ttftMs: 20, tokensPerSecond: 1000, outputTokens: 2 } },
+      capacity: { maxConcurrency: 1, slowdownPerSequence: 0, wake: { ms: 150, afterMs: 300 } },
+    });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'local', maxRetries: 0 });
+    const ttft = async (): Promise<number> => {
+      const start = performance.now();
+      const stream = await client.chat.completions.create({
+        model: 'mixtral:8x7b',
+        messages: [{ role: 'user', content: 'Say hi.' }],
+        stream: true,
+      });
+      let first = 0;
+      for await (const chunk of stream)
+        if (!first && chunk.choices[0]?.delta?.content) first = performance.now() - start;
+      return first;
+    };
+    try {
+      const fresh = await ttft(); // a fresh server starts cold
+      const backToBack = await ttft();
+      await new Promise((r) => setTimeout(r, 400));
+      const afterIdle = await ttft();
+      expect(fresh).toBeGreaterThan(150);
+      expect(backToBack).toBeLessThan(120);
+      expect(afterIdle).toBeGreaterThan(150);
+      expect(afterIdle - backToBack).toBeGreaterThan(100);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('without a capacity limit all four start at once', async () => {
     const server = await startMockServer({ config: projectConfig(), timing });
     try {

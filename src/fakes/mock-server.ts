@@ -38,9 +38,15 @@ export interface MockServerOptions {
   /**
    * Local models (Ollama, OpenAI-compatible) behave like capacity-limited servers: each runs at most
    * `maxConcurrency` sequences at once, queues the rest (FIFO; the wait counts in their time to first token),
-   * and decodes each sequence `slowdownPerSequence` slower per extra sequence running. Unset: unlimited.
+   * and decodes each sequence `slowdownPerSequence` slower per extra sequence running; a request that finds
+   * its server idle for `wake.afterMs` or longer waits `wake.ms` more for its first token (threads and caches
+   * gone cold, as CPU llama.cpp shows). Unset: unlimited.
    */
-  capacity?: { maxConcurrency: number; slowdownPerSequence?: number };
+  capacity?: {
+    maxConcurrency: number;
+    slowdownPerSequence?: number;
+    wake?: { ms: number; afterMs: number };
+  };
 }
 
 /** One request as the server saw it (no headers, so no keys). */
@@ -128,7 +134,11 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     if (!gate)
       gates.set(
         model.name,
-        (gate = new SlotGate(options.capacity.maxConcurrency, options.capacity.slowdownPerSequence ?? 0.3)),
+        (gate = new SlotGate(
+          options.capacity.maxConcurrency,
+          options.capacity.slowdownPerSequence ?? 0.3,
+          options.capacity.wake,
+        )),
       );
     return gate;
   };
@@ -288,7 +298,8 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     if (gate) {
       // Wait for a sequence slot; the answer's own timing starts once it has one, and its tokens come at the
       // pace of however many sequences are running while it decodes.
-      await gate.acquire();
+      const wake = await gate.acquire();
+      if (wake > 0) plan = { ...plan, ttftMs: plan.ttftMs + wake * scale };
       const admitted = performance.now();
       exchange.elapsed = () => performance.now() - admitted;
       const alone = plan.interTokenMs;

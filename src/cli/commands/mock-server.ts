@@ -19,6 +19,8 @@ interface MockServerArgs {
   'load-ms': number;
   'max-concurrency'?: number;
   'batch-slowdown': number;
+  'wake-ms': number;
+  'wake-after-ms': number;
 }
 
 function parseModelNumbers(entries: readonly string[], flag: string): Map<string, number> {
@@ -100,6 +102,17 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
         describe:
           'With --max-concurrency: each extra sequence running makes every token take this much longer (0.3 = 30%)',
       })
+      .option('wake-ms', {
+        type: 'number',
+        default: 0,
+        describe:
+          'With --max-concurrency: a request that finds its model’s server idle (see --wake-after-ms) waits this much longer for its first token, as CPU llama.cpp does after idle',
+      })
+      .option('wake-after-ms', {
+        type: 'number',
+        default: 200,
+        describe: 'With --wake-ms: how long a server must sit idle to go cold',
+      })
       .example(
         '$0 mock-server --port 11434',
         'then: ./bin/hybridllm route --backend real --action tag --prompt "…"',
@@ -130,6 +143,11 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
       throw new UsageError(
         `--batch-slowdown must be a non-negative number, got ${typed('batch-slowdown', args['batch-slowdown'])}`,
       );
+    for (const flag of ['wake-ms', 'wake-after-ms'] as const)
+      if (!(args[flag] >= 0))
+        throw new UsageError(`--${flag} must be a non-negative number, got ${typed(flag, args[flag])}`);
+    if (args['wake-ms'] > 0 && maxConcurrency === undefined)
+      throw new UsageError('--wake-ms needs --max-concurrency (it models a capacity-limited server)');
     const config = loadConfigOption(args.config, configSets(args));
     const faults: Record<string, FaultPlan> = {};
     try {
@@ -159,7 +177,15 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
       timing,
       ...(maxConcurrency === undefined
         ? {}
-        : { capacity: { maxConcurrency, slowdownPerSequence: args['batch-slowdown'] } }),
+        : {
+            capacity: {
+              maxConcurrency,
+              slowdownPerSequence: args['batch-slowdown'],
+              ...(args['wake-ms'] > 0
+                ? { wake: { ms: args['wake-ms'], afterMs: args['wake-after-ms'] } }
+                : {}),
+            },
+          }),
     });
     process.stdout.write(
       `hybridllm mock server on ${server.url}\n` +
