@@ -28,6 +28,7 @@ interface Call {
   input: number;
   output: number;
   timeout?: number;
+  wakeDraw?: number;
 }
 
 /** Serves calls arriving at their times on an event clock, as the simulation does; returns each outcome. */
@@ -48,6 +49,7 @@ async function serveAll(
           inputTokens: call.input,
           outputTokens: call.output,
           ...(call.timeout === undefined ? {} : { timeoutMs: call.timeout }),
+          ...(call.wakeDraw === undefined ? {} : { wakeDraw: call.wakeDraw }),
         })
         .then((admission) => {
           if (keep) results[i] = admission;
@@ -150,6 +152,34 @@ describe('local servers as a queue on the virtual clock', () => {
       ],
     );
     expect(results.map((r) => Math.round(r.ttftMs * 1000) / 1000)).toEqual([60, 0, 40]);
+  });
+
+  it("when only a share of calls meet a cold server, the call's own draw decides: shares linear between points, flat before the first and beyond the last", async () => {
+    const wake = [
+      { idleMs: 100, ms: 20, share: 0.2 },
+      { idleMs: 500, ms: 60, share: 1 },
+    ];
+    const rates = { decode: flat(1), prefill: flat(1), wake };
+    // Before the first point the share is the first point's (0.2), the time ramps from 0.
+    expect(wakeAfter(rates, 50, 0.1)).toBeCloseTo(10, 9);
+    expect(wakeAfter(rates, 50, 0.3)).toBe(0);
+    // Halfway (300 ms): share 0.6, time 40 ms.
+    expect(wakeAfter(rates, 300, 0.59)).toBeCloseTo(40, 9);
+    expect(wakeAfter(rates, 300, 0.61)).toBe(0);
+    // Beyond the last point every call pays (share 1), whatever its draw.
+    expect(wakeAfter(rates, 5_000, 0.999)).toBeCloseTo(60, 9);
+    // Back to back (under 10 ms idle) nobody does.
+    expect(wakeAfter(rates, 5, 0)).toBe(0);
+    // In the queue: two calls after the same 300 ms idle, one drawing cold, one warm.
+    const { results } = await serveAll(
+      { maxConcurrency: 1, decode: flat(1000), prefill: instantPrefill, wake },
+      [
+        { at: 0, input: 1, output: 1, wakeDraw: 0.99 }, // never busy before: beyond the last point, cold
+        { at: 360, input: 1, output: 1, wakeDraw: 0.5 }, // idle 300 ms (the first ended at 60): share 0.6, cold
+        { at: 700, input: 1, output: 1, wakeDraw: 0.7 }, // idle 300 ms again (the last ended at 400): warm
+      ],
+    );
+    expect(results.map((r) => Math.round(r.ttftMs * 1000) / 1000)).toEqual([60, 40, 0]);
   });
 
   it('a call still unanswered at its timeout times out then, and its slot frees at the timeout', async () => {

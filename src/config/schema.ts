@@ -78,9 +78,17 @@ const capacitySchema = z
     /**
      * Wake time against how long the server sat idle, measured at several idle times (linear between them,
      * from 0 at no idle, flat beyond the last): a CPU engine cools the longer it waits. Replaces wake_ms.
+     * `share` is the part of the calls after that idle time that meet a cold server and pay `ms` (the others
+     * pay nothing; drawn per call from the run's seed). @default share 1
      */
     wake: z
-      .array(z.strictObject({ idle_ms: z.number().positive(), ms: z.number().nonnegative() }))
+      .array(
+        z.strictObject({
+          idle_ms: z.number().positive(),
+          ms: z.number().nonnegative(),
+          share: z.number().min(0).max(1).optional(),
+        }),
+      )
       .min(1)
       .refine((points) => points.every((p, i) => i === 0 || p.idle_ms > points[i - 1]!.idle_ms), {
         message: 'wake points must be in increasing order of idle_ms',

@@ -19,21 +19,33 @@ export interface Rates {
    * and caches to wake, as CPU llama.cpp shows. @default 0
    */
   wakeMs?: number;
-  /** Wake time against idle time (linear between points, from 0 at no idle, flat beyond): replaces wakeMs. */
-  wake?: readonly { idleMs: number; ms: number }[];
+  /**
+   * Wake time against idle time (linear between points, from 0 at no idle, flat beyond): replaces wakeMs.
+   * `share` (default 1) is the part of the calls that meet a cold server and pay it, linear between points
+   * too (the first point's before it).
+   */
+  wake?: readonly { idleMs: number; ms: number; share?: number }[];
 }
 
-/** The wake time a call pays after its machine sat idle `idleMs`. */
-export function wakeAfter(rates: Rates, idleMs: number): number {
+/**
+ * The wake time a call pays after its machine sat idle `idleMs`; `draw` (uniform in [0, 1), the call's own)
+ * decides whether it meets a cold server when only a share of calls do.
+ */
+export function wakeAfter(rates: Rates, idleMs: number, draw = 0): number {
   const curve = rates.wake;
   if (!curve?.length) return idleMs >= IDLE_MS ? (rates.wakeMs ?? 0) : 0;
-  let before = { idleMs: 0, ms: 0 };
+  if (idleMs < IDLE_MS) return 0;
+  let before = { idleMs: 0, ms: 0, share: curve[0]!.share ?? 1 };
   for (const point of curve) {
-    if (idleMs <= point.idleMs)
-      return before.ms + ((point.ms - before.ms) * (idleMs - before.idleMs)) / (point.idleMs - before.idleMs);
-    before = point;
+    const share = point.share ?? 1;
+    if (idleMs <= point.idleMs) {
+      const t = (idleMs - before.idleMs) / (point.idleMs - before.idleMs);
+      const cold = draw < before.share + (share - before.share) * t;
+      return cold ? before.ms + (point.ms - before.ms) * t : 0;
+    }
+    before = { idleMs: point.idleMs, ms: point.ms, share };
   }
-  return before.ms;
+  return draw < before.share ? before.ms : 0;
 }
 
 /** What one local server can do at once, and how fast, as measured (or assumed) per batch size. */
@@ -74,6 +86,8 @@ export interface ServeCall {
   timeoutMs?: number;
   /** The calling model's rates, when several models share the server. @default the queue's profile */
   rates?: Rates;
+  /** Uniform in [0, 1), drawn for the call: whether it meets a cold server (see `wakeAfter`). @default 0 */
+  wakeDraw?: number;
 }
 
 /**
@@ -140,6 +154,7 @@ interface Job {
   inputTokens: number;
   outputTokens: number;
   rates: Rates;
+  wakeDraw: number;
   batch: number;
   machine: number;
   shareMs: number;
@@ -239,6 +254,7 @@ export class CapacityQueue {
       inputTokens: Math.max(0, call.inputTokens),
       outputTokens: Math.max(0, call.outputTokens),
       rates,
+      wakeDraw: call.wakeDraw ?? 0,
       batch: 0,
       machine: -1,
       shareMs: 0,
@@ -280,7 +296,8 @@ export class CapacityQueue {
     job.startMs = now;
     this.waits.add(now - job.arrivalMs);
     const running = this.running[machine]!;
-    const wake = running.length === 0 ? wakeAfter(job.rates, now - this.idleSince[machine]!) : 0;
+    const wake =
+      running.length === 0 ? wakeAfter(job.rates, now - this.idleSince[machine]!, job.wakeDraw) : 0;
     if (wake > 0) {
       job.state = WAKE;
       job.left = wake;

@@ -176,9 +176,22 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
           decode: rates(capacity.decode),
           prefill: rates(capacity.prefill),
           wakeMs: capacity.wake_ms ?? 0,
-          ...(capacity.wake ? { wake: capacity.wake.map((p) => ({ idleMs: p.idle_ms, ms: p.ms })) } : {}),
+          ...(capacity.wake
+            ? {
+                wake: capacity.wake.map((p) => ({
+                  idleMs: p.idle_ms,
+                  ms: p.ms,
+                  ...(p.share === undefined ? {} : { share: p.share }),
+                })),
+              }
+            : {}),
         }),
       );
+    // Whether the call meets a cold server, when only a share do: a draw of its own, so the call's other
+    // draws (outcome, length) stay what they are without one.
+    const wakeDraw = capacity.wake?.some((p) => p.share !== undefined && p.share < 1)
+      ? createRng(deriveSeed(seed, call.requestId, call.step, call.purpose, call.model.name, 'wake'))()
+      : 0;
     const served = await entry.queue.serve({
       model: call.model.name,
       maxConcurrency: capacity.max_concurrency,
@@ -186,6 +199,7 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       outputTokens,
       ...(call.timeoutMs === undefined ? {} : { timeoutMs: Math.max(0, call.timeoutMs - overheadMs) }),
       rates: modelRates,
+      wakeDraw,
     });
     const admission =
       overheadMs > 0
