@@ -42,6 +42,11 @@ export interface FidelityOptions {
   /** The CSV header after `timestamp,`. */
   header: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Replay each level for real a second time, right after the first: how far the real server agrees with
+   * itself, the floor under any model's agreement with it.
+   */
+  repeatReal?: boolean;
 }
 
 export interface FidelityResult {
@@ -51,10 +56,10 @@ export interface FidelityResult {
     decode: { sequences: number; tokens_per_s: number }[];
     overhead_ms: number;
     wake_ms: number;
-    wake?: { idle_ms: number; ms: number }[];
+    wake?: { idle_ms: number; ms: number; share?: number }[];
   };
   inputTokens: number;
-  levels: { level: Level; simulated: Measured; measured: Measured }[];
+  levels: { level: Level; simulated: Measured; measured: Measured; measuredAgain?: Measured }[];
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -157,15 +162,20 @@ export async function runFidelity(options: FidelityOptions): Promise<FidelityRes
     const common = ['simulate', '--config', options.configFile, '--workload', file, '--no-progress'];
     const simOut = join(options.dir, `sim-${i}`);
     await cli([...common, '--profiles', join(sweepDir, 'profiles.yaml'), '--out', simOut], options.env);
-    const realOut = join(options.dir, `real-${i}`);
-    await cli(
-      [...common, '--backend', 'real', ...options.realArgs, '--as-recorded', '--out', realOut],
-      options.env,
-    );
+    const real = async (name: string): Promise<Measured> => {
+      const realOut = join(options.dir, name);
+      await cli(
+        [...common, '--backend', 'real', ...options.realArgs, '--as-recorded', '--out', realOut],
+        options.env,
+      );
+      return measure(runFolder(realOut), options.model);
+    };
+    const measured = await real(`real-${i}`);
     levels.push({
       level,
       simulated: measure(runFolder(simOut), options.model),
-      measured: measure(runFolder(realOut), options.model),
+      measured,
+      ...(options.repeatReal ? { measuredAgain: await real(`real-again-${i}`) } : {}),
     });
   }
   return { capacity: sweep.capacity, inputTokens, levels };
@@ -177,18 +187,50 @@ export function formatFidelity(result: FidelityResult): string {
   const pair = (a: number, b: number, digits = 0): string =>
     `${a.toFixed(digits).padStart(8)} / ${b.toFixed(digits).padEnd(8)} ${`(${(((a - b) / b) * 100).toFixed(1)}%)`.padEnd(9)}`;
   return [
-    `fitted: max_concurrency ${c.max_concurrency}; decode ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms} ms; wake ${c.wake ? c.wake.map((p) => `${p.ms} ms after ${p.idle_ms} ms idle`).join(', ') : `${c.wake_ms} ms`}`,
+    `fitted: max_concurrency ${c.max_concurrency}; decode ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms} ms; wake ${c.wake ? c.wake.map((p) => `${p.ms} ms for ${Math.round((p.share ?? 1) * 100)}% after ${p.idle_ms} ms idle`).join(', ') : `${c.wake_ms} ms`}`,
     `level              rate/s  throughput/s (sim / real)        TTFT p50 ms (sim / real)        E2E p50 ms (sim / real)         TTFT p95 ms (sim / real)`,
     ...result.levels.map(
       ({ level, simulated: s, measured: m }) =>
         `${level.name.padEnd(18)} ${level.rate.toFixed(1).padStart(6)}  ${pair(s.throughput, m.throughput, 2)}  ${pair(s.ttftP50, m.ttftP50)}  ${pair(s.e2eP50, m.e2eP50)}  ${pair(s.ttftP95, m.ttftP95)}`,
     ),
+    ...(result.levels.some((l) => l.measuredAgain)
+      ? [
+          'the real server against itself (second real replay / first):',
+          ...result.levels.flatMap(({ level, measured: m, measuredAgain: a }) =>
+            a
+              ? [
+                  `${level.name.padEnd(18)} ${level.rate.toFixed(1).padStart(6)}  ${pair(a.throughput, m.throughput, 2)}  ${pair(a.ttftP50, m.ttftP50)}  ${pair(a.e2eP50, m.e2eP50)}  ${pair(a.ttftP95, m.ttftP95)}`,
+                ]
+              : [],
+          ),
+        ]
+      : []),
   ].join('\n');
+}
+
+/** The largest relative difference of throughput, TTFT p50 and E2E p50 at the first two levels. */
+export function largestDifference(
+  result: FidelityResult,
+  of: (level: FidelityResult['levels'][number]) => Measured | undefined = (l) => l.simulated,
+): number {
+  return Math.max(
+    ...result.levels.slice(0, 2).flatMap((level) => {
+      const a = of(level);
+      const m = level.measured;
+      if (!a) return [];
+      return [
+        [a.throughput, m.throughput],
+        [a.ttftP50, m.ttftP50],
+        [a.e2eP50, m.e2eP50],
+      ].map(([x, y]) => Math.abs(x! - y!) / y!);
+    }),
+  );
 }
 
 /**
  * The capacity-limited mock's fidelity check: four sequences at once, each 30% slower per extra one; alone,
- * 20 ms to the first token, then 200 tokens/s, answers of 40 tokens. Alone a call takes ~215 ms, four at once
+ * 20 ms to the first token, then 200 tokens/s, answers of 40 tokens; 60 ms more to the first token after
+ * 250 ms idle (a step the sweep's idle probe has to find). Alone a call takes ~215 ms, four at once
  * ~390 ms each: about 10 answers a second at most (the sweep's throughput at four sequences); near
  * saturation is 9 a second.
  */
@@ -203,6 +245,10 @@ export const MOCK_SERVER_ARGS = [
   'mixtral:8x7b=200',
   '--output-tokens',
   'mixtral:8x7b=40',
+  '--wake-ms',
+  '60',
+  '--wake-after-ms',
+  '250',
 ];
 
 /** The run against that mock (at `url`), given a config over the shipped one with self-critique off. */

@@ -13,11 +13,11 @@ describe('bench --sweep', () => {
   it('measures a capacity-limited server across load and fits its capacity profile', async () => {
     const config = projectConfig();
     // Alone: first token after 20 ms, then 20 more at 100 tokens/s. Four sequences at once, each 30% slower
-    // per extra one running.
+    // per extra one running. After 300 ms idle, 50 ms more to the first token.
     const server = await startMockServer({
       config,
       timing: { 'mixtral:8x7b': { ttftMs: 20, tokensPerSecond: 100, outputTokens: 21 } },
-      capacity: { maxConcurrency: 4, slowdownPerSequence: 0.3 },
+      capacity: { maxConcurrency: 4, slowdownPerSequence: 0.3, wake: { ms: 50, afterMs: 300 } },
     });
     try {
       const mocked = withEndpoint(config, server.url);
@@ -32,6 +32,7 @@ describe('bench --sweep', () => {
         maxTokens: 64,
         outDir,
         slo: { ttftMs: 1000 },
+        idleRequests: 24,
       });
       const at = (c: number) => result.steps.find((s) => s.concurrency === c)!;
       expect(result.steps.map((s) => s.concurrency)).toEqual([1, 2, 4, 8]);
@@ -48,6 +49,17 @@ describe('bench --sweep', () => {
       expect(decode[0]!.tokens_per_s).toBeGreaterThan(75);
       expect(decode[0]!.tokens_per_s).toBeLessThan(115);
       expect(decode[2]!.tokens_per_s).toBeLessThan(decode[0]!.tokens_per_s * 0.75);
+      // The idle probe: 24 requests one at a time after idle times from ~22 ms to ~2.2 s, in three groups.
+      // The shortest-idle group never meets a cold server, the longest always does, and pays ~50 ms.
+      const wake = result.capacity.wake!;
+      expect(result.idle!.requests).toBe(24);
+      expect(wake).toHaveLength(3);
+      expect(wake[0]!.idle_ms).toBeLessThan(100);
+      expect(wake[0]!.share).toBe(0);
+      expect(wake[2]!.idle_ms).toBeGreaterThan(500);
+      expect(wake[2]!.share).toBe(1);
+      expect(wake[2]!.ms).toBeGreaterThan(40);
+      expect(wake[2]!.ms).toBeLessThan(60);
       // profiles.yaml carries it, and simulate --profiles reads it.
       const profiles = loadProfileFile(join(outDir, 'profiles.yaml'));
       expect(profiles.models['mixtral:8x7b']!.capacity!.max_concurrency).toBe(4);
@@ -57,5 +69,5 @@ describe('bench --sweep', () => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

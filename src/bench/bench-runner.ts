@@ -59,6 +59,11 @@ export interface BenchRunOptions {
   /** Requests started per second instead of a fixed concurrency; `poisson` for exponential gaps. */
   rate?: number;
   poisson?: boolean;
+  /**
+   * One request at a time, each sent after the server sat idle this long since the previous answer (ms, one
+   * per measured request, cycled): how a server that cools while idle answers (the sweep's idle probe).
+   */
+  pausesMs?: readonly number[];
   /** @default 256 */
   maxTokens?: number;
   /** Per-request timeout, ms. @default 120000 */
@@ -190,11 +195,19 @@ export async function runBench(
     const inFlight = new Set<Promise<void>>();
     const gaps = createRng(deriveSeed(options.seed ?? 1, 'bench-rate', model.name));
     let next = performance.now();
-    const concurrency = options.rate ? Number.POSITIVE_INFINITY : Math.max(1, options.concurrency ?? 1);
-    for (const job of jobs) {
+    const pauses = options.pausesMs?.length ? options.pausesMs : undefined;
+    const concurrency = pauses
+      ? 1
+      : options.rate
+        ? Number.POSITIVE_INFINITY
+        : Math.max(1, options.concurrency ?? 1);
+    for (const [index, job] of jobs.entries()) {
       if (options.signal?.aborted) break;
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      if (options.rate) {
+      if (pauses) {
+        await new Promise((r) => setTimeout(r, pauses[index % pauses.length]));
+        if (options.signal?.aborted) break;
+      } else if (options.rate) {
         const wait = next - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         next =

@@ -5,6 +5,7 @@ import type { SimulationProfile } from '../config/schema.js';
 import { runBench, type BenchRow, type BenchRunOptions } from './bench-runner.js';
 import { captureHardware } from './hardware.js';
 import { distribution } from './metrics.js';
+import { idleProbe, wakeCurve, type IdleProbe } from './idle-probe.js';
 import { profileFromRows, profileYaml } from './profile.js';
 import { renderSweepReport } from './sweep-report.js';
 
@@ -51,6 +52,8 @@ export interface SweepOptions extends Omit<BenchRunOptions, 'models' | 'concurre
   /** Requests measured at each level. @default max(16, 4 × the level) */
   requestsPerStep?: (concurrency: number) => number;
   slo?: { ttftMs: number; e2eMs?: number };
+  /** Requests of the idle probe (0: none, no wake curve). @default 40 */
+  idleRequests?: number;
 }
 
 /**
@@ -61,8 +64,9 @@ export interface SweepOptions extends Omit<BenchRunOptions, 'models' | 'concurre
  * reaching 90% of the peak throughput is max_concurrency (or the server's own `parallel`, for llama.cpp, whose
  * config states it: measured at least that far); the per-sequence decode rate at each level up to it
  * is 1 / TPOT p50, and the prefill rate the mean input over TTFT p50 less the client's time outside the server
- * (end to end minus the server's own total where it reports one, at the lightest level). Then a few requests
- * after idle gaps of three lengths measure what a cooling server adds to the first token (wake_ms, wake).
+ * (end to end minus the server's own total where it reports one, at the lightest level). Then requests sent
+ * one at a time after idle times from short to long measure what a cooling server adds to the first token,
+ * and how often (wake_ms, wake).
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const levels = options.steps ?? [1, 2, 4, 8, 16, 32, 64];
@@ -103,7 +107,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       break;
     }
   }
-  const idle = stopped === 'interrupted' ? undefined : await idleProbe(options, steps[0]!, slo);
+  const idle = stopped === 'interrupted' ? undefined : await idleProbe(options, steps[0]!);
   const capacity = fitCapacity(
     steps,
     `bench --sweep of ${options.model.name}: ${steps.length} levels, ${stopped}${declared ? `; max_concurrency from its config (parallel: ${declared})` : ''}`,
@@ -168,70 +172,6 @@ function measure(concurrency: number, rows: readonly BenchRow[], slo: SweepResul
       return outside.length ? Math.max(0, distribution(outside).p50) : null;
     })(),
   };
-}
-
-/** Requests one at a time after the server sat idle, against the same requests sent back to back. */
-export interface IdleProbe {
-  /** Requests at each gap. */
-  requests: number;
-  /** One point per gap between sends, shortest first. */
-  points: {
-    gapMs: number;
-    /** How long the server sat idle before each request: the gap less the end-to-end p50. */
-    idleMs: number;
-    ttftMs: { p50: number; p95: number };
-    /** Its TTFT p50 less the first level's (never below 0), ms. */
-    wakeMs: number;
-  }[];
-  /** The wake at the middle gap: the capacity profile's wake_ms (the curve is its `wake`). */
-  wakeMs: number;
-}
-
-/**
- * Sends requests one at a time with idle gaps between them, at three gaps (about 1.5, 3 and 8 times the
- * first level's end-to-end p50, at least 100, 300 and 1,000 ms), and compares their time to first token
- * with the first level's, back to back: a server whose threads and caches cool while idle (CPU llama.cpp)
- * answers later the longer it sat, and the capacity profile's `wake` curve says by how much.
- */
-async function idleProbe(
-  options: SweepOptions,
-  first: SweepStep,
-  slo: SweepResult['slo'],
-): Promise<IdleProbe | undefined> {
-  const requests = 6;
-  const e2e = first.e2eMs.p50;
-  const gaps = [Math.max(100, 1.5 * e2e), Math.max(300, 3 * e2e), Math.max(1_000, 8 * e2e)];
-  const tasks = Array.from({ length: requests }, (_, i) => options.tasks[i % options.tasks.length]!);
-  const points: IdleProbe['points'] = [];
-  for (const [i, gapMs] of gaps.entries()) {
-    const { runs, interrupted } = await runBench({
-      ...options,
-      models: [options.model],
-      tasks,
-      runs: 1,
-      rate: 1000 / gapMs,
-      warmup: 0,
-      outDir: join(options.outDir, `idle-${i + 1}`),
-    });
-    if (interrupted) return undefined;
-    const step = measure(1, runs[0]?.rows ?? [], slo);
-    if (step.requests === step.errors) return undefined;
-    points.push({
-      gapMs: Math.round(gapMs),
-      idleMs: Math.round(Math.max(1, gapMs - step.e2eMs.p50)),
-      ttftMs: step.ttftMs,
-      wakeMs: Math.round(Math.max(0, step.ttftMs.p50 - first.ttftMs.p50) * 10) / 10,
-    });
-  }
-  return { requests, points, wakeMs: points[1]!.wakeMs };
-}
-
-/** The probe's points as the profile's wake curve, idle times increasing (equal ones merged). */
-function wakeCurve(idle: IdleProbe): { idle_ms: number; ms: number }[] {
-  const curve: { idle_ms: number; ms: number }[] = [];
-  for (const p of [...idle.points].sort((a, b) => a.idleMs - b.idleMs))
-    if (!curve.length || p.idleMs > curve.at(-1)!.idle_ms) curve.push({ idle_ms: p.idleMs, ms: p.wakeMs });
-  return curve;
 }
 
 /** The capacity profile the steps imply (see `sweep`). */

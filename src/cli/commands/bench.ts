@@ -33,6 +33,7 @@ interface BenchArgs {
   sweep: boolean;
   'sweep-steps': string;
   'sweep-requests'?: number;
+  'sweep-idle': number;
   'slo-ttft-ms': number;
   'slo-e2e-ms'?: number;
 }
@@ -75,6 +76,12 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
       .option('sweep-requests', {
         type: 'number',
         describe: 'With --sweep: requests measured at each level (default: 16, or 4 × the level when more)',
+      })
+      .option('sweep-idle', {
+        type: 'number',
+        default: 40,
+        describe:
+          'With --sweep: requests sent one at a time after idle times from short to long, to measure how often and by how much a server that sat idle is slower to its first token (the wake curve); 0 skips it',
       })
       .option('sweep-steps', {
         type: 'string',
@@ -223,6 +230,9 @@ async function runSweep(
     throw new UsageError(
       `--sweep-requests must be a whole number, at least 1, got ${typed('sweep-requests', perLevel)}`,
     );
+  const idle = args['sweep-idle'];
+  if (!(Number.isInteger(idle) && idle >= 0))
+    throw new UsageError(`--sweep-idle must be a whole number, 0 or more, got ${typed('sweep-idle', idle)}`);
   if (!(args['slo-ttft-ms'] > 0))
     throw new UsageError(`--slo-ttft-ms must be positive, got ${typed('slo-ttft-ms', args['slo-ttft-ms'])}`);
   const progress = createProgress(!args.json);
@@ -234,6 +244,7 @@ async function runSweep(
       tasks: run.tasks,
       steps,
       ...(perLevel === undefined ? {} : { requestsPerStep: (level: number) => Math.max(perLevel, level) }),
+      idleRequests: idle,
       warmup: args.warmup,
       maxTokens: args['max-tokens'],
       timeoutMs: args.timeout * 1000,

@@ -14,11 +14,11 @@ export function formatSweep(result: SweepResult): string[] {
     ),
     ...(result.idle
       ? [
-          `idle probe: ${result.idle.requests} requests at each gap; ${result.idle.points.map((p) => `idle ${formatDuration(p.idleMs)}: TTFT p50 ${formatDuration(p.ttftMs.p50)} (+${formatDuration(p.wakeMs)})`).join('; ')} against back to back: the wake curve`,
+          `idle probe: ${result.idle.requests} requests one at a time after idle times from short to long, against ${formatDuration(result.steps[0]!.ttftMs.p50)} to first token back to back (cold: over ${formatDuration(result.idle.coldAboveMs)} more); ${result.idle.points.map((p) => `idle ~${formatDuration(p.idleMs)}: TTFT p50 ${formatDuration(p.ttftMs.p50)}, ${Math.round(p.coldShare * 100)}% cold (+${formatDuration(p.coldMs)})`).join('; ')}: the wake curve`,
         ]
       : []),
     '',
-    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms > 0 ? formatDuration(c.overhead_ms) : result.steps[0]?.overheadMs === null ? '0 ms (the server reports no durations of its own)' : '0 ms'} a request; wake after idle ${c.wake ? c.wake.map((p) => `${formatDuration(p.ms)} at ${formatDuration(p.idle_ms)}`).join(', ') : formatDuration(c.wake_ms)}`,
+    `CAPACITY PROFILE  max_concurrency ${c.max_concurrency}; decode per sequence ${c.decode.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; prefill ${c.prefill.map((p) => `${p.tokens_per_s} tok/s at ${p.sequences}`).join(', ')}; outside the server ${c.overhead_ms > 0 ? formatDuration(c.overhead_ms) : result.steps[0]?.overheadMs === null ? '0 ms (the server reports no durations of its own)' : '0 ms'} a request; wake after idle ${c.wake ? c.wake.map((p) => `${formatDuration(p.ms)}${p.share === undefined || p.share === 1 ? '' : ` for ${Math.round(p.share * 100)}%`} at ${formatDuration(p.idle_ms)}`).join(', ') : formatDuration(c.wake_ms)}`,
     `Results: ${result.outDir}/ (one folder per level, sweep.json, sweep.html)`,
     `Profile: ${result.outDir}/profiles.yaml — use it with: hybridllm simulate --profiles ${result.outDir}/profiles.yaml`,
   ];
