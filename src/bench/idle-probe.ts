@@ -102,11 +102,23 @@ export async function idleProbe(options: SweepOptions, first: SweepStep): Promis
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** The probe's points as the profile's wake curve, idle times increasing (equal ones merged). */
+/**
+ * The probe's points as the profile's wake curve, idle times increasing (equal ones merged). A point where no
+ * request met a cold server takes the cold cost of the nearest one where some did (later first): between
+ * them only the share should change, not what being cold costs.
+ */
 export function wakeCurve(idle: IdleProbe): { idle_ms: number; ms: number; share: number }[] {
-  const curve: { idle_ms: number; ms: number; share: number }[] = [];
-  for (const p of idle.points)
-    if (!curve.length || p.idleMs > curve.at(-1)!.idle_ms)
-      curve.push({ idle_ms: p.idleMs, ms: p.coldMs, share: p.coldShare });
-  return curve;
+  const points: IdleProbe['points'] = [];
+  for (const p of idle.points) if (!points.length || p.idleMs > points.at(-1)!.idleMs) points.push(p);
+  return points.map((p, i) => {
+    const nearest =
+      p.coldShare > 0
+        ? p
+        : (points.slice(i + 1).find((q) => q.coldShare > 0) ??
+          points
+            .slice(0, i)
+            .reverse()
+            .find((q) => q.coldShare > 0));
+    return { idle_ms: p.idleMs, ms: nearest?.coldMs ?? 0, share: p.coldShare };
+  });
 }
