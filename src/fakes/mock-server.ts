@@ -137,7 +137,10 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
         (gate = new SlotGate(
           options.capacity.maxConcurrency,
           options.capacity.slowdownPerSequence ?? 0.3,
-          options.capacity.wake,
+          options.capacity.wake && {
+            ms: options.capacity.wake.ms * scale,
+            afterMs: options.capacity.wake.afterMs * scale,
+          },
         )),
       );
     return gate;
@@ -299,7 +302,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       // Wait for a sequence slot; the answer's own timing starts once it has one, and its tokens come at the
       // pace of however many sequences are running while it decodes.
       const wake = await gate.acquire();
-      if (wake > 0) plan = { ...plan, ttftMs: plan.ttftMs + wake * scale };
+      if (wake > 0) plan = { ...plan, ttftMs: plan.ttftMs + wake };
       const admitted = performance.now();
       exchange.elapsed = () => performance.now() - admitted;
       const alone = plan.interTokenMs;
