@@ -15,6 +15,7 @@ import { tempDir } from './helpers/temp.js';
 const dir = tempDir('hybridllm-llamacpp-');
 const TINY = join(dir, 'tiny.gguf');
 const LARGE = join(dir, 'large.gguf');
+const SLOW = join(dir, 'slow.gguf');
 
 function configFor(modelPath: string, extra = ''): { config: RouterConfig; file: string } {
   const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
@@ -112,6 +113,45 @@ describe('the llamacpp provider (node-llama-cpp, in-process)', () => {
       ),
     );
     for (const r of results) expect(r.attempts[0]!.error).toBeUndefined();
+  });
+
+  it('a call whose client gives up while it waits for a sequence leaves the queue then and never runs', async () => {
+    // One sequence; the first call holds it for a few hundred ms (a model that never stops early).
+    writeTestModel(SLOW, { dim: 256, layers: 4, neverEnds: true });
+    const { config, file } = configFor(SLOW, '    parallel: 1\n');
+    const backend = createRealBackends({ clock: createRealClock(), configFile: file }).llamacpp;
+    const model = config.models[0]!;
+    const call = (id: string, maxTokens: number, signal?: AbortSignal, timeoutMs?: number) =>
+      backend.doGenerate({
+        model,
+        request: { prompt: 'Name one colour.', expects: 'text' },
+        requestId: id,
+        complexity: 'SIMPLE',
+        expects: 'text',
+        purpose: 'answer',
+        prompt: 'Name one colour.',
+        maxTokens,
+        step: 0,
+        ...(signal ? { signal } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+    await call('warm', 4);
+    const start = performance.now();
+    const holder = call('holder', 400).then(() => performance.now() - start);
+    const gaveUp = call('gave-up', 16, AbortSignal.timeout(100), 100).then(
+      () => ({ error: undefined, atMs: performance.now() - start }),
+      (error: Error) => ({ error, atMs: performance.now() - start }),
+    );
+    const next = call('next', 4);
+    const [held, given, after] = await Promise.all([holder, gaveUp, next]);
+    // It failed as a timeout when its client gave up, long before the sequence came free (it used to wait
+    // for the sequence, then run its prompt, and only then notice).
+    expect(given.error?.name).toBe('TimeoutError');
+    expect(given.error?.message).toMatch(/no complete answer within 100 ms/);
+    expect(held).toBeGreaterThan(300);
+    expect(given.atMs).toBeLessThan(held / 2);
+    // The call queued behind it still got the sequence and answered.
+    expect(after.outputTokens).toBeGreaterThan(0);
   });
 
   it('a missing file, a corrupt GGUF and a context overflow give clear errors', async () => {

@@ -40,7 +40,10 @@ export function createLlamaCppBackend(settings: LlamaCppBackendSettings): Backen
       // Only the call that loaded the model waits for it: a cold start, like Ollama's load_duration.
       const loadMs = settings.clock.now() - loadStart;
       const { LlamaChatSession } = await loadNodeLlamaCpp();
-      const sequence = await acquire(entry);
+      const timedOut = (): TimeoutError =>
+        new TimeoutError(`no complete answer within ${call.timeoutMs ?? '?'} ms`, model.name);
+      // A call whose client gives up while it waits for a sequence leaves the queue then (it never runs).
+      const sequence = await acquire(entry, call.signal, timedOut);
       try {
         await sequence.clearHistory();
         const instruction = formatInstruction(call.expects, call.request.requiredFields);
@@ -78,8 +81,7 @@ export function createLlamaCppBackend(settings: LlamaCppBackendSettings): Backen
           const produced: number[] = [];
           const input = bos === null ? promptTokens : [bos, ...promptTokens];
           for await (const token of sequence.evaluate(input as never[], { temperature: 0.8 })) {
-            if (call.signal?.aborted)
-              throw new TimeoutError(`no complete answer within ${call.timeoutMs ?? '?'} ms`, model.name);
+            if (call.signal?.aborted) throw timedOut();
             if (token === eos) break;
             if (produced.length === 0) timer.token();
             produced.push(token as unknown as number);

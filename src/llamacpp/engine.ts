@@ -126,11 +126,32 @@ export function loadModel(config: ModelConfig): Promise<Loaded> {
   return entry;
 }
 
-/** Takes a free sequence, waiting for one when all are busy. */
-export function acquire(entry: Loaded): Promise<LlamaContextSequence> {
+/**
+ * Takes a free sequence, waiting for one when all are busy. A caller whose `signal` aborts while it waits
+ * leaves the queue at once (rejected with `onAbort()`), so a client that gave up never takes a sequence
+ * from those still waiting, as a server cancels a request whose client went away.
+ */
+export function acquire(
+  entry: Loaded,
+  signal?: AbortSignal,
+  onAbort: () => Error = () => new Error('aborted'),
+): Promise<LlamaContextSequence> {
+  if (signal?.aborted) return Promise.reject(onAbort());
   const sequence = entry.free.pop();
   if (sequence) return Promise.resolve(sequence);
-  return new Promise((resolve) => entry.waiters.push(resolve));
+  return new Promise((resolve, reject) => {
+    const waiter = (next: LlamaContextSequence): void => {
+      signal?.removeEventListener('abort', leave);
+      resolve(next);
+    };
+    const leave = (): void => {
+      const at = entry.waiters.indexOf(waiter);
+      if (at >= 0) entry.waiters.splice(at, 1);
+      reject(onAbort());
+    };
+    signal?.addEventListener('abort', leave, { once: true });
+    entry.waiters.push(waiter);
+  });
 }
 
 export function release(entry: Loaded, sequence: LlamaContextSequence): void {
