@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError } from 'csv-parse';
+import { linedCsvParser, type LinedRecord } from './csv-lines.js';
 import { checkInputFile, checkUnchanged } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { EXPECTS, type Expects, type PrefixBlock, type RouteRequest } from '../router/types.js';
@@ -426,8 +427,7 @@ export async function* recordedWorkload(
   }
 
   const parser = input.pipe(
-    parse({
-      info: true,
+    linedCsvParser({
       skip_empty_lines: true,
       relax_column_count: false,
       bom: true,
@@ -436,10 +436,7 @@ export async function* recordedWorkload(
   );
   let columns: Map<WorkloadField, number> | undefined;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
+    for await (const { record, endLine } of parser as AsyncIterable<LinedRecord>) {
       if (!columns) {
         columns = resolveColumns(record, options.map, file);
         for (const [fieldName, i] of columns) stats.columns[fieldName] = record[i]!;
@@ -448,12 +445,12 @@ export async function* recordedWorkload(
       }
       const raw: RawRow = {};
       for (const [fieldName, i] of columns) raw[fieldName] = record[i];
-      // info.lines is where the record ends; quoted fields may span lines.
+      // endLine is where the record ends; quoted fields may span lines.
       let spanned = 0;
       for (const value of record)
         for (let p = value.indexOf('\n'); p >= 0; p = value.indexOf('\n', p + 1)) spanned++;
       const cols = columns;
-      const request = await handle(raw, info.lines - spanned, (fieldName) => (cols.get(fieldName) ?? 0) + 1);
+      const request = await handle(raw, endLine - spanned, (fieldName) => (cols.get(fieldName) ?? 0) + 1);
       if (request) yield request;
     }
   } catch (error) {
