@@ -20,8 +20,14 @@ export function createProgress(enabled: boolean): {
   return {
     update(label, done, total) {
       let bar = known.get(label);
-      if (!bar) known.set(label, (bar = bars.create(total ?? done, 0, { label: label.padEnd(16) })));
-      if (total === undefined && done > bar.getTotal()) bar.setTotal(done * 2);
+      if (!bar) {
+        // A streamed workload's length is not known until it ends: count what is done, with no percentage
+        // or bar that would claim to know how much is left.
+        const options =
+          total === undefined ? { format: ' {label} {value} requests so far | {duration_formatted}' } : {};
+        bar = bars.create(total ?? Number.MAX_SAFE_INTEGER, 0, { label: label.padEnd(16) }, options);
+        known.set(label, bar);
+      }
       bar.update(done);
     },
     stop() {
