@@ -532,4 +532,14 @@ describe('report --from-ledger', () => {
     ledgerDb.close();
     expect(summary.cost.pureApi.usd).toBeCloseTo(tokens, 10);
   });
+
+  it('says to use --ledger when the ledger file is given as --from-ledger FILE', async () => {
+    const { config, ledgerPath } = await setup();
+    openUsageLedger({ ...config, dailyBudgetUsd: 100 }, { path: ledgerPath }).close();
+    const { code, stderr } = await runCli(['report', '--from-ledger', ledgerPath, '--config', CONFIG_FILE]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `error: --from-ledger takes no value: to read the SQLite ledger ${ledgerPath}, pass it as --ledger ${ledgerPath}\n`,
+    );
+  });
 });

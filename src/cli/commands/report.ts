@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfigFile } from '../../config/load-config.js';
@@ -31,6 +31,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     yargs
       .usage(
         `hybridllm report RUN_DIR [RUN_DIR…] [--out FILE] [--pdf [FILE]]
+       hybridllm report --from-ledger [--ledger FILE] [--since 7d] [--against RUN_DIR] [--out FILE]
 
 Renders one self-contained HTML file (inline CSS and SVG charts, no script, no network) from run folders written by \`hybridllm simulate\`. It leads with the verdict: the hybrid's all-in yearly cost against the cheapest API-only alternative, and the volume where the hardware pays for itself. Then: how sure (a tornado of the assumptions, and where each would flip the verdict), what to deploy (hardware, models used, utilisation, risks), costs (against volume, item by item, twelve months), success metrics, tiers, latency, cost vs quality, quality, escalations, models used, glossary and assumptions. Several folders give one comparison (one chart, one table, shared scales) with each scenario's detail collapsed below. It reads on a phone and prints on A4 or Letter with its tables; --pdf prints it through Chromium when one is installed. The HTML is a pure function of the folders: rendering again gives the same bytes.`,
       )
@@ -85,6 +86,11 @@ Renders one self-contained HTML file (inline CSS and SVG charts, no script, no n
     const runs = args.runs ?? [];
     let html: string;
     if (args['from-ledger']) {
+      if (runs.length === 1 && statSync(runs[0]!, { throwIfNoEntry: false })?.isDirectory() !== true)
+        // `--from-ledger FILE` reads as a run folder; say where the file goes.
+        throw new UsageError(
+          `--from-ledger takes no value: to read the SQLite ledger ${runs[0]}, pass it as --ledger ${runs[0]}`,
+        );
       if (runs.length)
         throw new UsageError(
           'give run folders or --from-ledger (with --against RUN_DIR to compare), not both',
