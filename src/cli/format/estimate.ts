@@ -8,7 +8,10 @@ import {
 } from '../../report/format-numbers.js';
 import { roundUsd } from './alternatives-summary.js';
 
-/** The analytic estimate as text: the verdict against the cheapest alternative, then the design document's terms. */
+/**
+ * The analytic estimate as text: the verdict against the cheapest alternative, then the design document's
+ * terms. A day's cost keeps up to four decimals (small daily figures need them); months and years are in cents.
+ */
 export function formatEstimate(estimate: AnalyticEstimate): string {
   const { hybrid, pureApi, perRequest } = estimate;
   const tiers = Object.entries(perRequest.hybrid.startTiers)
@@ -26,9 +29,9 @@ export function formatEstimate(estimate: AnalyticEstimate): string {
   }
   lines.push(
     `Requests start at: ${tiers}`,
-    `PURE API  ${formatCurrencyPrecise(pureApi.perDay)}/day = ${formatCurrencyPrecise(pureApi.perMonth)}/month = ${formatCurrencyPrecise(pureApi.perYear)}/year`,
-    `HYBRID    ${formatCurrencyPrecise(hybrid.perDay)}/day = ${formatCurrencyPrecise(hybrid.perMonth)}/month = ${formatCurrencyPrecise(hybrid.perYear)}/year (API spend)`,
-    `  all-in  ${formatCurrencyPrecise(estimate.hybridAllIn.perDay)}/day = ${formatCurrencyPrecise(estimate.hybridAllIn.perYear)}/year (with local energy and fixed costs)`,
+    `PURE API  ${formatCurrencyPrecise(pureApi.perDay)}/day = ${formatCurrency(pureApi.perMonth)}/month = ${formatCurrency(pureApi.perYear)}/year`,
+    `HYBRID    ${formatCurrencyPrecise(hybrid.perDay)}/day = ${formatCurrency(hybrid.perMonth)}/month = ${formatCurrency(hybrid.perYear)}/year (API spend)`,
+    `  all-in  ${formatCurrencyPrecise(estimate.hybridAllIn.perDay)}/day = ${formatCurrency(estimate.hybridAllIn.perYear)}/year (with local energy and fixed costs)`,
     `SAVINGS vs api-premium  ${formatCurrency(estimate.savingsPerYear)}/year on API fees (${formatPercent(estimate.savingsPct)})`,
   );
   if (estimate.alternatives.length) {
