@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bench } from '../src/bench/bench.js';
@@ -159,6 +161,7 @@ describe('bench against the fake servers with injected latency', () => {
       errors: 2,
       errorsByClass: { TransientError: 1, ModelNotFoundError: 1 },
     });
+    expect(summary.models[0]!.firstError).toMatch(/^TransientError: /);
     const rows = readFileSync(join(outDir, 'results.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -292,5 +295,34 @@ describe('hybridllm bench', () => {
     const bad = await runCli(['bench', '--models', 'phi-9', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--models: no model 'phi-9'/);
+  });
+
+  it('a server that answers nothing gets no profile, and the first error is shown', async () => {
+    // A port nothing listens on: every request is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const out = tempDir();
+    const { code, stdout } = await runCli([
+      'bench',
+      '--base-url',
+      `http://127.0.0.1:${port}`,
+      '--models',
+      'phi3:mini',
+      '--limit',
+      '3',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^phi3:mini +3 +3 +– +– +– +– +– /m);
+    expect(stdout).toContain(
+      'phi3:mini: every request failed, so no profile for it; the first: ConnectionError: cannot reach the server: connection refused',
+    );
+    expect(stdout).toContain('Profile: none written (no model completed a request)');
+    const [dir] = readdirSync(out);
+    expect(existsSync(join(out, dir!, 'summary.json'))).toBe(true);
+    expect(existsSync(join(out, dir!, 'profiles.yaml'))).toBe(false);
   });
 });

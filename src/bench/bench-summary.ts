@@ -11,6 +11,8 @@ export interface ModelSummary {
   requests: number;
   errors: number;
   errorsByClass: Record<string, number>;
+  /** The first failed request's error (class: message), or null when none failed. */
+  firstError: string | null;
   ttftMs: Distribution;
   tpotMs: Distribution;
   e2eMs: Distribution;
@@ -105,6 +107,12 @@ export function summariseModel(run: ModelRun, model: ModelConfig): ModelSummary 
       accuracy: share(group, (r) => r.correct) ?? 0,
     };
   }
+  const firstFailure = rows
+    .filter((r) => r.state === 'errored')
+    .reduce<BenchRow | undefined>(
+      (first, r) => (first && first.startedAtMs <= r.startedAtMs ? first : r),
+      undefined,
+    );
   const wallSeconds = run.wallMs / 1000;
   const outputTokens = values((r) => r.outputTokens);
   const partial = {
@@ -113,6 +121,9 @@ export function summariseModel(run: ModelRun, model: ModelConfig): ModelSummary 
     requests: rows.length,
     errors: rows.length - ok.length,
     errorsByClass,
+    firstError: firstFailure
+      ? `${firstFailure.error ?? 'Error'}: ${firstFailure.errorMessage ?? 'no message'}`
+      : null,
     ttftMs: distribution(values((r) => r.ttftMs)),
     tpotMs: distribution(values((r) => r.tpotMs)),
     e2eMs: distribution(values((r) => r.e2eMs)),

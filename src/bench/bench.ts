@@ -60,23 +60,26 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     interrupted,
     models,
   };
+  // A model none of whose requests completed measured nothing: no profile rather than its config defaults
+  // under a "measured" header.
   const profiles: Record<string, SimulationProfile> = {};
   for (const run of runs)
-    if (run.rows.length)
+    if (run.rows.some((r) => r.state === 'ok'))
       profiles[run.model] = profileFromRows(
         run.rows,
         options.models.find((m) => m.name === run.model)!,
       );
   writeFileSync(join(options.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(options.outDir, 'summary.csv'), stringify(summaryCsvRows(summary)));
-  writeFileSync(
-    join(options.outDir, 'profiles.yaml'),
-    profileYaml(
-      profiles,
-      hardware,
-      `${summary.tool}, ${load}, ${options.tasks.length} tasks × ${options.runs ?? 1} run(s)`,
-    ),
-  );
+  if (Object.keys(profiles).length)
+    writeFileSync(
+      join(options.outDir, 'profiles.yaml'),
+      profileYaml(
+        profiles,
+        hardware,
+        `${summary.tool}, ${load}, ${options.tasks.length} tasks × ${options.runs ?? 1} run(s)`,
+      ),
+    );
   // A generated test model answers gibberish: the report says its quality figures mean nothing.
   let synthetic = options.synthetic ?? false;
   for (const model of options.models.filter((m) => m.provider === 'llamacpp'))

@@ -47,7 +47,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .usage(
         `hybridllm bench [--models phi3:mini,llama3:8b,…] [--tasks FILE] [--runs N] [--warmup N] [--concurrency C | --rate R [--poisson]] [--max-tokens N] [--timeout S] [--out DIR] [--json]
 
-Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl; --tasks also reads GSM8K- and HumanEval-style JSONL) to each model through its real backend and measures TTFT, TPOT (excluding the first token), end-to-end latency, output tokens/s (client side, and Ollama's eval_count/eval_duration), load time, throughput; p50/p90/p95/p99, mean, stddev. Each answer is judged by the task's expectation and the router's quality check. Writes results.jsonl, summary.json, summary.csv, report.html and profiles.yaml — the calibrated profile for simulate --profiles. Ctrl-C stops and keeps what was measured.`,
+Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl; --tasks also reads GSM8K- and HumanEval-style JSONL) to each model through its real backend and measures TTFT, TPOT (excluding the first token), end-to-end latency, output tokens/s (client side, and Ollama's eval_count/eval_duration), load time, throughput; p50/p90/p95/p99, mean, stddev. Each answer is judged by the task's expectation and the router's quality check. Writes results.jsonl, summary.json, summary.csv, report.html and profiles.yaml — the calibrated profile for simulate --profiles. A model none of whose requests completed gets no profile, and its first error is shown; when that is every model, bench exits 1. Ctrl-C stops and keeps what was measured.`,
       )
       .option('models', {
         type: 'string',
@@ -179,6 +179,8 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
         onProgress: (model, done, total) => progress.update(model, done, total),
       });
       progress.stop();
+      // Nothing measured (every request to every model failed) is a failed bench, for scripts too.
+      if (!Object.keys(result.profiles).length && !result.summary.interrupted) process.exitCode = 1;
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ ...result.summary, outDir }, null, 2)}\n`);
         return;
@@ -189,13 +191,24 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
         ...result.summary.models.map((m) => {
           const q = (c: 'SIMPLE' | 'MODERATE' | 'COMPLEX'): string =>
             m.quality[c].passRate === null ? '–' : formatPercent(m.quality[c].passRate! * 100, 0);
-          return `${m.model.padEnd(22)}${String(m.requests).padStart(8)}${String(m.errors).padStart(7)}${formatDuration(m.ttftMs.p50).padStart(10)}${formatDuration(m.tpotMs.p50).padStart(10)}${formatDuration(m.e2eMs.p50).padStart(10)}${formatDuration(m.e2eMs.p95).padStart(10)}${m.tokensPerSecond.p50.toFixed(1).padStart(11)}  ${`${q('SIMPLE')}/${q('MODERATE')}/${q('COMPLEX')}`.padEnd(18)} ${m.recommendation.tier} (${m.recommendation.reason})`;
+          // No completed request: no latency to show (not 0 ms).
+          const none = m.errors === m.requests;
+          const ms = (d: number): string => (none ? '–' : formatDuration(d)).padStart(10);
+          return `${m.model.padEnd(22)}${String(m.requests).padStart(8)}${String(m.errors).padStart(7)}${ms(m.ttftMs.p50)}${ms(m.tpotMs.p50)}${ms(m.e2eMs.p50)}${ms(m.e2eMs.p95)}${(none ? '–' : m.tokensPerSecond.p50.toFixed(1)).padStart(11)}  ${`${q('SIMPLE')}/${q('MODERATE')}/${q('COMPLEX')}`.padEnd(18)} ${m.recommendation.tier} (${m.recommendation.reason})`;
         }),
+        ...result.summary.models
+          .filter((m) => m.firstError)
+          .map(
+            (m) =>
+              `${m.model}: ${m.errors === m.requests ? `every request failed, so no profile for it` : `${m.errors} of ${m.requests} requests failed`}; the first: ${m.firstError}`,
+          ),
         '',
         ...Object.values(result.summary.definitions).map((d) => `  ${d}`),
         '',
         `Results: ${outDir}/ (results.jsonl, summary.json, summary.csv, report.html)`,
-        `Profile: ${outDir}/profiles.yaml — use it with: hybridllm simulate --scenario heavy --profiles ${outDir}/profiles.yaml`,
+        Object.keys(result.profiles).length
+          ? `Profile: ${outDir}/profiles.yaml (${Object.keys(result.profiles).join(', ')}) — use it with: hybridllm simulate --scenario heavy --profiles ${outDir}/profiles.yaml`
+          : 'Profile: none written (no model completed a request)',
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {
