@@ -4,7 +4,9 @@ import { loadTasks } from '../src/bench/tasks.js';
 import { loadProfileFile } from '../src/bench/profile.js';
 import { withEndpoint } from '../src/config/endpoint-override.js';
 import { startMockServer } from '../src/fakes/mock-server.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { projectConfig } from './helpers/config.js';
 import { tempDir } from './helpers/temp.js';
@@ -70,4 +72,33 @@ describe('bench --sweep', () => {
       await server.close();
     }
   }, 120_000);
+});
+
+describe('bench --sweep against a server that answers nothing', () => {
+  it('stops at the first level with the first error, writing no profile', async () => {
+    const config = projectConfig();
+    // A port nothing listens on: every request is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const down = withEndpoint(config, `http://127.0.0.1:${port}`);
+    const outDir = tempDir();
+    await expect(
+      sweep({
+        config: down,
+        configFile: 'llm_config.yaml',
+        model: down.models.find((m) => m.name === 'mixtral:8x7b')!,
+        tasks: loadTasks().filter((t) => t.action === 'tag'),
+        steps: [1, 2, 4],
+        requestsPerStep: () => 4,
+        outDir,
+      }),
+    ).rejects.toThrow(
+      /every request at concurrency 1 failed \(the first: ConnectionError: cannot reach the server: connection refused\); nothing measured to fit a profile from/,
+    );
+    expect(existsSync(join(outDir, 'profiles.yaml'))).toBe(false);
+    expect(existsSync(join(outDir, 'concurrency-2'))).toBe(false);
+    expect(existsSync(join(outDir, 'concurrency-1', 'results.jsonl'))).toBe(true);
+  });
 });

@@ -97,6 +97,18 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       stopped = 'interrupted';
       break;
     }
+    const failed = rows.find((r) => r.state === 'errored');
+    if (failed && step.errors === step.requests) {
+      // A server that answers nothing at this load will not at a higher one; with nothing measured, no fit.
+      const why = `every request at concurrency ${concurrency} failed (the first: ${failed.error ?? 'Error'}: ${failed.errorMessage ?? 'no message'})`;
+      if (steps.length === 1)
+        throw new Error(
+          `bench --sweep of ${options.model.name}: ${why}; nothing measured to fit a profile from (the requests are in ${join(options.outDir, `concurrency-${concurrency}`, 'results.jsonl')})`,
+        );
+      // Kept in the table; the fit passes over it (no throughput, no times).
+      stopped = why;
+      break;
+    }
     const short = declared !== undefined && concurrency < declared;
     if (before && !short && step.requestsPerS < before.requestsPerS * 1.05) {
       stopped = `throughput stopped growing at concurrency ${concurrency} (${step.requestsPerS.toFixed(2)} requests/s against ${before.requestsPerS.toFixed(2)})`;

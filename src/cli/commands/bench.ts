@@ -71,7 +71,7 @@ Sends a task set (default: the project's 130 tasks in datasets/bench-tasks.jsonl
         type: 'boolean',
         default: false,
         describe:
-          'Measure one model across load (concurrency 1, 2, 4, …) until throughput stops growing or TTFT passes 4× the SLO, and fit its capacity profile into profiles.yaml',
+          'Measure one model across load (concurrency 1, 2, 4, …) until throughput stops growing, TTFT passes 4× the SLO or every request at a level fails, and fit its capacity profile into profiles.yaml',
       })
       .option('sweep-requests', {
         type: 'number',
