@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -531,6 +531,21 @@ describe('report --from-ledger', () => {
     );
     ledgerDb.close();
     expect(summary.cost.pureApi.usd).toBeCloseTo(tokens, 10);
+  });
+
+  it('a ledger nothing has written yet is named as such, by usage and report alike', async () => {
+    const missing = join(tempDir(), 'never-written.db');
+    for (const args of [
+      ['usage', '--ledger', missing],
+      ['report', '--from-ledger', '--ledger', missing],
+    ]) {
+      const { code, stderr } = await runCli([...args, '--config', CONFIG_FILE]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `error: ${missing}: no usage ledger here yet. It is written by hybridllm serve and route --backend real (at ledger.path in the config); pass --ledger FILE to read another.\n`,
+      );
+    }
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('says to use --ledger when the ledger file is given as --from-ledger FILE', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -121,6 +121,12 @@ export function openLedger(path: string, options: { readonly?: boolean; busyTime
       timeout: busyTimeoutMs,
     });
   } catch (error) {
+    if (options.readonly && path !== ':memory:' && !existsSync(path))
+      // Reading a ledger nothing has written yet: say what writes one, not what SQLite could not open.
+      throw new LedgerError(
+        `${path}: no usage ledger here yet. It is written by hybridllm serve and route --backend real (at ledger.path in the config); pass --ledger FILE to read another.`,
+        path,
+      );
     throw new LedgerError(`${path}: cannot open the usage ledger: ${(error as Error).message}.`, path);
   }
   try {
