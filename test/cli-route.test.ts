@@ -87,6 +87,24 @@ describe('hybridllm route', () => {
     expect(found).toBe(true);
   });
 
+  it('says no model answered, and the last error, when every attempt failed', async () => {
+    const failing = [
+      'phi3:mini',
+      'llama3:8b',
+      'mixtral:8x7b',
+      'codestral:22b',
+      'claude-sonnet-4-6',
+      'gpt-4o',
+    ].flatMap((m) => ['--set', `models.${m}.simulation.error_rate=1`]);
+    const { code, stdout } = await runCli(['route', '--action', 'tag', '--prompt', 'x', ...failing]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/\nRESULT: FAILED: no model answered — \d+ attempt\(s\), \$0, /);
+    expect(stdout).toMatch(
+      /\nLast error \(gpt-4o\): TransientError: simulated server error from gpt-4o \(HTTP 500\)\n?$/,
+    );
+    expect(stdout).not.toContain('--- answer ---');
+  });
+
   it('--no-prefer-local and --quality-critical go to the API tier', async () => {
     for (const flag of ['--no-prefer-local', '--quality-critical']) {
       const { stdout } = await runCli(['route', '--action', 'tag', '--prompt', 'x', flag, '--json']);

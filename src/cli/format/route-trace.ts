@@ -57,10 +57,20 @@ export function formatRouteTrace(result: RouteResult, prompt: string, threshold:
     if (!attempt.passed && i < result.attempts.length - 1) lines.push('  ▼ FALLBACK');
   });
   lines.push('');
-  const outcome = result.passed ? 'PASS' : 'FAILED (best answer returned)';
+  const answered = result.model !== undefined;
+  const outcome = result.passed
+    ? `PASS by ${result.model}`
+    : answered
+      ? `FAILED (best answer returned) by ${result.model}`
+      : 'FAILED: no model answered';
   lines.push(
-    `RESULT: ${outcome} by ${result.model ?? 'no model'} — ${result.totals.attempts} attempt(s), ${formatUsd(result.totals.costUsd)}, ${formatMs(result.totals.latencyMs)}${result.budgetLimited ? ', limited by the daily budget' : ''}`,
+    `RESULT: ${outcome} — ${result.totals.attempts} attempt(s), ${formatUsd(result.totals.costUsd)}, ${formatMs(result.totals.latencyMs)}${result.budgetLimited ? ', limited by the daily budget' : ''}`,
   );
+  if (!answered) {
+    const last = result.attempts.at(-1);
+    if (last?.error) lines.push(`Last error (${last.model}): ${last.error}: ${last.errorMessage ?? ''}`);
+    return lines.join('\n');
+  }
   const first = result.attempts.find((a) => !a.error);
   const winner = result.attempts.find((a) => a.model === result.model && !a.error);
   if (first && winner && first !== winner)
