@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { enabledModels } from '../src/config/router-config.js';
 import { runCli } from './helpers/cli.js';
+import { projectConfig } from './helpers/config.js';
 
 describe('hybridllm route', () => {
   it('--help lists the commands', async () => {
@@ -88,14 +90,11 @@ describe('hybridllm route', () => {
   });
 
   it('says no model answered, and the last error, when every attempt failed', async () => {
-    const failing = [
-      'phi3:mini',
-      'llama3:8b',
-      'mixtral:8x7b',
-      'codestral:22b',
-      'claude-sonnet-4-6',
-      'gpt-4o',
-    ].flatMap((m) => ['--set', `models.${m}.simulation.error_rate=1`]);
+    // Every enabled model of the shipped config errs on every call.
+    const failing = enabledModels(projectConfig()).flatMap((m) => [
+      '--set',
+      `models.${m.name}.simulation.error_rate=1`,
+    ]);
     const { code, stdout } = await runCli(['route', '--action', 'tag', '--prompt', 'x', ...failing]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/\nRESULT: FAILED: no model answered — \d+ attempt\(s\), \$0, /);
