@@ -300,7 +300,8 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
         if (call.timeoutMs !== undefined && latencyMs > call.timeoutMs) {
           await clock.sleep(call.timeoutMs, call.signal);
           throw withoutStack(
-            () => new TimeoutError(`no complete answer within ${call.timeoutMs} ms (simulated)`, call.model.name),
+            () =>
+              new TimeoutError(`no complete answer within ${call.timeoutMs} ms (simulated)`, call.model.name),
           );
         }
       }
@@ -308,7 +309,12 @@ export function createSimulatedBackend(options: SimulatedBackendOptions = {}): B
       if (errorRate > 0 && rng() < errorRate) {
         await clock.sleep(ttftMs, call.signal);
         throw withoutStack(
-          () => new TransientError(`simulated server error from ${call.model.name} (HTTP 500)`, call.model.name, 500),
+          () =>
+            new TransientError(
+              `simulated server error from ${call.model.name} (HTTP 500)`,
+              call.model.name,
+              500,
+            ),
         );
       }
       if (call.purpose === 'critique') {
