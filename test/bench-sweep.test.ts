@@ -95,7 +95,7 @@ describe('bench --sweep against a server that answers nothing', () => {
         outDir,
       }),
     ).rejects.toThrow(
-      /every request at concurrency 1 failed \(the first: ConnectionError: cannot reach the server: connection refused\); nothing measured to fit a profile from/,
+      /every request at concurrency 1 failed \(the first: ConnectionError: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused\); nothing measured to fit a profile from/,
     );
     expect(existsSync(join(outDir, 'profiles.yaml'))).toBe(false);
     expect(existsSync(join(outDir, 'concurrency-2'))).toBe(false);

@@ -318,7 +318,7 @@ describe('hybridllm bench', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^phi3:mini +3 +3 +– +– +– +– +– /m);
     expect(stdout).toContain(
-      'phi3:mini: every request failed, so no profile for it; the first: ConnectionError: cannot reach the server: connection refused',
+      `phi3:mini: every request failed, so no profile for it; the first: ConnectionError: cannot reach http://127.0.0.1:${port}: connection refused`,
     );
     expect(stdout).toContain('Profile: none written (no model completed a request)');
     const [dir] = readdirSync(out);

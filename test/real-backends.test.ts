@@ -206,6 +206,18 @@ describe('each fault ends in the right error class and router action', () => {
     ]);
     expect(result.attempts[3]!.model).toBe('llama3:8b');
     expect(result.passed).toBe(true);
+    // The message names the server it could not reach.
+    expect(result.attempts[0]!.errorMessage).toBe('cannot reach http://127.0.0.1:9: connection refused');
+  });
+
+  it('an unreachable server is named without the credentials or query of its URL', async () => {
+    const { classifyError } = await import('../src/backends/classify-error.js');
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    const error = classifyError(refused, 'm', { endpoint: 'http://user:s3cret@10.0.0.5:8000/v1/?key=abc' });
+    expect(error.name).toBe('ConnectionError');
+    expect(error.message).toBe('cannot reach http://10.0.0.5:8000/v1: connection refused');
   });
 
   it('the cooldown skips a failing model for later requests', async () => {

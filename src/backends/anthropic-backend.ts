@@ -144,6 +144,7 @@ export function createAnthropicBackend(settings: AnthropicBackendSettings): Back
       } catch (error) {
         throw classifyError(error, call.model.name, {
           streamStarted,
+          endpoint: baseURL ?? 'https://api.anthropic.com',
           secrets: [apiKey],
           timedOut: call.signal?.reason?.name === 'TimeoutError',
           ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}),

@@ -72,6 +72,8 @@ export function classifyError(
     timedOut?: boolean;
     timeoutMs?: number;
     streamStarted?: boolean;
+    /** The server the call went to, named when it cannot be reached. */
+    endpoint?: string;
   } = {},
 ): BackendError {
   if (BackendError.isInstance(error)) return error;
@@ -121,7 +123,7 @@ export function classifyError(
         : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
           ? 'connection reset'
           : message;
-    return new ConnectionError(`cannot reach the server: ${reason}`, model);
+    return new ConnectionError(`cannot reach ${shownEndpoint(options.endpoint)}: ${reason}`, model);
   }
   if (
     /terminated|premature close|Did not receive done|stream ended|aborted/i.test(message) ||
@@ -132,4 +134,15 @@ export function classifyError(
     return new BadResponseError(`malformed response: ${message}`, model);
   // An error event inside a 200 stream (Ollama's {"error"} line, Anthropic's event: error, OpenAI's data: {error}).
   return new TransientError(`error during the stream: ${message}`, model);
+}
+
+/** A server's address for a message: scheme, host, port and path, never credentials or a query. */
+function shownEndpoint(endpoint: string | undefined): string {
+  if (!endpoint) return 'the server';
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`;
+  } catch {
+    return 'the server';
+  }
 }

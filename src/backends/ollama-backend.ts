@@ -106,6 +106,7 @@ export function createOllamaBackend(settings: OllamaBackendSettings): Backend {
       } catch (error) {
         throw classifyError(error, call.model.name, {
           streamStarted,
+          endpoint: host,
           timedOut: call.signal?.aborted === true && call.signal.reason?.name === 'TimeoutError',
           ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}),
         });

@@ -26,7 +26,7 @@ export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
  */
 export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
   const clients = new Map<string, OpenAI>();
-  const clientFor = (call: GenerateCall): { client: OpenAI; secret: string } => {
+  const clientFor = (call: GenerateCall): { client: OpenAI; secret: string; baseURL: string } => {
     const model = call.model;
     const needsKey = model.provider === 'openai' || model.endpoint.apiKey !== undefined;
     const apiKey = needsKey ? resolveApiKey(model, settings.configFile, settings.env) : 'not-needed';
@@ -46,12 +46,12 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
           ...(settings.fetch ? { fetch: settings.fetch } : {}),
         })),
       );
-    return { client, secret: apiKey };
+    return { client, secret: apiKey, baseURL };
   };
   return {
     name: 'openai',
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
-      const { client, secret } = clientFor(call);
+      const { client, secret, baseURL } = clientFor(call);
       const timer = new CallTimer(settings.clock);
       const body = {
         model: call.model.model,
@@ -121,6 +121,7 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
       } catch (error) {
         throw classifyError(error, call.model.name, {
           streamStarted,
+          endpoint: baseURL,
           secrets: [secret],
           timedOut: call.signal?.reason?.name === 'TimeoutError',
           ...(call.timeoutMs ? { timeoutMs: call.timeoutMs } : {}),
