@@ -187,6 +187,8 @@ export class CapacityQueue {
   private lastEndMs = NaN;
   calls = 0;
   timedOut = 0;
+  /** Of them, those that gave up before they got a slot. */
+  timedOutWaiting = 0;
   busyMs = 0;
   /** Most calls waiting for a slot at once. */
   maxWaiting = 0;
@@ -424,7 +426,10 @@ export class CapacityQueue {
     job.timeout?.cancel();
     const now = this.clock.now();
     if (!(now <= this.lastEndMs)) this.lastEndMs = now;
-    if (timedOut) this.timedOut++;
+    if (timedOut) {
+      this.timedOut++;
+      if (wasWaiting) this.timedOutWaiting++;
+    }
     if (!wasWaiting) this.busyMs += now - job.startMs;
     job.parked.wake({
       waitMs: (wasWaiting ? now : job.startMs) - job.arrivalMs,
@@ -494,6 +499,7 @@ export class CapacityQueue {
       demand,
       calls: this.calls,
       timedOut: this.timedOut,
+      timedOutWaiting: this.timedOutWaiting,
       maxWaiting: this.maxWaiting,
       busyMs: this.busyMs,
       machineBusyMs: this.machineBusyMs,
@@ -535,6 +541,8 @@ export interface CapacityStats {
   demand: Record<string, Demand>;
   calls: number;
   timedOut: number;
+  /** Of them, the calls that gave up still waiting for a slot: those more machines would have served. */
+  timedOutWaiting: number;
   /** Most calls waiting for a slot at once. */
   maxWaiting: number;
   /** Slot time: each call's time from start to finish, summed. */
