@@ -161,7 +161,19 @@ export async function runFidelity(options: FidelityOptions): Promise<FidelityRes
     writeWorkload(file, options, level, inputTokens, 5 + i);
     const common = ['simulate', '--config', options.configFile, '--workload', file, '--no-progress'];
     const simOut = join(options.dir, `sim-${i}`);
-    await cli([...common, '--profiles', join(sweepDir, 'profiles.yaml'), '--out', simOut], options.env);
+    // Pinned at the one server it is measured against: unpinned, an overloaded level would be re-sized.
+    await cli(
+      [
+        ...common,
+        '--profiles',
+        join(sweepDir, 'profiles.yaml'),
+        '--servers',
+        `${options.model}=1`,
+        '--out',
+        simOut,
+      ],
+      options.env,
+    );
     const real = async (name: string): Promise<Measured> => {
       const realOut = join(options.dir, name);
       await cli(

@@ -297,7 +297,8 @@ describe('the simulator with a capacity profile', () => {
           workload: { file },
           out: false,
           parallel: false,
-          configSets: [capacity],
+          // Pinned at one machine: the verdict's run is the overloaded one (unpinned, it would be sized).
+          configSets: [capacity, 'servers.studio=1'],
         })
       ).summary;
     const summary = await run();
@@ -360,7 +361,16 @@ describe('the simulator with a capacity profile', () => {
     });
     expect(sized.serversNeeded!['studio']!.p95AtConfiguredMs).toBeLessThanOrEqual(5000);
     expect(sized.serversNeeded!['studio']!.needed).toBe(needed.needed);
-    const { code, stdout } = await runCli(['simulate', '--workload', file, '--no-write', '--set', capacity]);
+    const { code, stdout } = await runCli([
+      'simulate',
+      '--workload',
+      file,
+      '--no-write',
+      '--set',
+      capacity,
+      '--servers',
+      'studio=1',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /studio: 1 server\(s\), sequences at once per server: .*mixtral:8x7b 2.*; busy [\d.]+% on average, [\d.]+% in the peak hour .*queue wait p50 .*, p95 .*; [\d,]+ of [\d,]+ call\(s\) timed out/,

@@ -109,8 +109,8 @@ describe('numeric timestamps are read in a stated unit', () => {
   });
 });
 
-describe('a budget-capped run tells what the cap did and what the uncapped run costs', () => {
-  it('reports the capped count, where those requests went, and the uncapped figures', async () => {
+describe('a budget-capped run: the verdict is on the uncapped run, the cap is a what-if', () => {
+  it('reports the capped count and where those requests went beside the uncapped verdict', async () => {
     const dir = tempDir();
     const config = join(dir, 'tight.yaml');
     writeFileSync(config, PROJECT_CONFIG_TEXT.replace('daily_budget_usd: 10', 'daily_budget_usd: 0.05'));
@@ -124,6 +124,7 @@ describe('a budget-capped run tells what the cap did and what the uncapped run c
     writeFileSync(file, `${rows.join('\n')}\n`);
     type BudgetSummary = {
       hybrid: { costUsd: number; budgetLimited: number };
+      asConfigured?: { stats: { costUsd: number; budgetLimited: number } };
       budget?: {
         limited: number;
         detail: { byModel: Record<string, number>; passed: number };
@@ -137,14 +138,18 @@ describe('a budget-capped run tells what the cap did and what the uncapped run c
     const free = JSON.parse(
       (await runCli(['simulate', '--workload', file, '--config', loose, '--no-write', '--json'])).stdout,
     ) as BudgetSummary;
-    expect(capped.hybrid.budgetLimited).toBeGreaterThan(50);
-    expect(capped.budget!.limited).toBe(capped.hybrid.budgetLimited);
+    const asConfigured = capped.asConfigured!.stats;
+    expect(asConfigured.budgetLimited).toBeGreaterThan(50);
+    expect(capped.budget!.limited).toBe(asConfigured.budgetLimited);
+    // The verdict's run is the same run with no cap: what the loose config's run costs.
+    expect(capped.hybrid.budgetLimited).toBe(0);
+    expect(capped.hybrid.costUsd).toBeCloseTo(free.hybrid.costUsd, 9);
     const served = Object.values(capped.budget!.detail.byModel).reduce((a, b) => a + b, 0);
     expect(served).toBe(capped.budget!.limited);
     // The uncapped counterfactual is the same run without a budget: it costs what the loose config's run costs.
     expect(free.budget).toBeUndefined();
     expect(capped.budget!.uncapped.costUsd).toBeCloseTo(free.hybrid.costUsd, 9);
-    expect(capped.budget!.uncapped.costUsd).toBeGreaterThan(capped.hybrid.costUsd);
+    expect(capped.budget!.uncapped.costUsd).toBeGreaterThan(asConfigured.costUsd);
     expect(capped.cost.breakEvenUncapped).toBe(true);
     const text = await runCli([
       'simulate',
@@ -155,7 +160,11 @@ describe('a budget-capped run tells what the cap did and what the uncapped run c
       '--no-write',
       '--no-progress',
     ]);
-    expect(text.stdout).toMatch(/BUDGET {2}the \$0\.05\/day cap limited \d+ request\(s\)/);
-    expect(text.stdout).toMatch(/Uncapped \(the same run with no budget\): hybrid all-in/);
+    expect(text.stdout).toMatch(
+      /WHAT-IF {2}with your \$0\.05\/day cap, \d+ request\(s\) \([\d.]+%\) would have been kept from the API/,
+    );
+    expect(text.stdout).toMatch(
+      /As configured with the cap: .* it would cost \$[\d.,]+ .*That is not a saving/,
+    );
   });
 });

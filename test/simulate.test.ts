@@ -130,9 +130,12 @@ describe('simulate', () => {
     const dir = tempDir();
     const scenario = writeScenario(dir, SMALL('config_overrides: { router: { daily_budget_usd: 0.5 } }'));
     const { summary } = await simulate({ configFile: PROJECT_CONFIG, scenario, out: false, parallel: false });
-    expect(summary.hybrid.budgetLimited).toBeGreaterThan(0);
-    expect(summary.hybrid.costPerDay).toHaveLength(3);
-    for (const day of summary.hybrid.costPerDay) {
+    // The capped run is the what-if beside the verdict (which is on the same run without the cap).
+    const capped = summary.asConfigured!.stats;
+    expect(capped.budgetLimited).toBeGreaterThan(0);
+    expect(summary.hybrid.budgetLimited).toBe(0);
+    expect(capped.costPerDay).toHaveLength(3);
+    for (const day of capped.costPerDay) {
       expect(day).toBeLessThanOrEqual(0.5 + 1e-9);
       expect(day).toBeGreaterThan(0.4); // spending resumes each day: the budget reset at midnight
     }

@@ -4,7 +4,7 @@ import type { Summary } from '../sim/summary.js';
 import { volumeChart, type CostLine, type VolumeMark } from './decision-charts.js';
 import type { ChartSpec } from './chart-specs.js';
 import { formatInteger, formatPercent } from './format-numbers.js';
-import { verdictComparison } from './verdict-view.js';
+import { verdictComparison, verdictTone } from './verdict-view.js';
 
 /** One row of the comparison: a scenario against one API-only alternative. */
 export interface ComparisonRow {
@@ -16,7 +16,7 @@ export interface ComparisonRow {
   saves: string;
   breakEven: string;
   verdict: string;
-  tone: 'good' | 'bad';
+  tone: 'good' | 'bad' | 'amber';
 }
 
 /** What every alternative of a run is compared on (the baseline when a summary has none). */
@@ -41,8 +41,13 @@ export function comparisonRows(summaries: readonly Summary[]): ComparisonRow[] {
         cost: roundUsd(c.pureApi.perYear),
         saves: `${saving >= 0 ? '' : '−'}${roundUsd(Math.abs(saving))} (${formatPercent(c.savings.allInPct, 0)})`,
         breakEven: be === null ? 'never' : formatInteger(Math.ceil(be)),
-        verdict: saving >= 0 ? 'hybrid is cheaper' : `${name} is cheaper`,
-        tone: saving >= 0 ? 'good' : 'bad',
+        verdict:
+          verdictTone(s, name, saving) === 'amber'
+            ? `not like for like: ${name} answers ${(s.serviceLevel?.alternatives[name]?.acceptablePct ?? 0) > (s.serviceLevel?.hybrid.acceptablePct ?? 0) ? 'more' : 'fewer'} requests acceptably`
+            : saving >= 0
+              ? 'hybrid is cheaper'
+              : `${name} is cheaper`,
+        tone: verdictTone(s, name, saving),
       };
     }),
   );
@@ -104,11 +109,12 @@ export function costVolumeChart(id: string, summaries: readonly Summary[]): Char
 /** The comparison in one sentence: where hybrid wins all-in, where it does not, and the break-even range. */
 export function comparisonSentence(summaries: readonly Summary[]): {
   sentence: string;
-  tone: 'good' | 'bad';
+  tone: 'good' | 'bad' | 'amber';
 } {
   const verdicts = summaries.map((s) => {
     const { name, c } = verdictComparison(s);
-    return { s, name, saving: c.pureApi.perYear - c.hybrid.allIn.perYear, be: c.breakEvenIterationsPerDay };
+    const saving = c.pureApi.perYear - c.hybrid.allIn.perYear;
+    return { s, name, saving, be: c.breakEvenIterationsPerDay, tone: verdictTone(s, name, saving) };
   });
   const volume = (s: Summary): string =>
     `${s.run.scenario} (${formatInteger(Math.round(s.run.iterationsPerDay))}/day)`;
@@ -139,5 +145,11 @@ export function comparisonSentence(summaries: readonly Summary[]): {
       : wins.length === 0
         ? `In every scenario — ${list(verdicts.map((v) => volume(v.s)))} — hybrid costs more all-in than ${against}, by ${money(losses)} a year; ${range}.`
         : `Hybrid saves all-in against ${against} in ${list(wins.map((v) => volume(v.s)))} (${money(wins)} a year) and costs more in ${list(losses.map((v) => volume(v.s)))} (${money(losses)} a year); ${range}.`;
+  const unlike = verdicts.filter((v) => v.tone === 'amber');
+  if (unlike.length)
+    return {
+      sentence: `${sentence} In ${list(unlike.map((v) => volume(v.s)))} hybrid and ${against} do not answer the same requests as well, so those costs do not compare like with like.`,
+      tone: 'amber',
+    };
   return { sentence, tone: losses.length === 0 ? 'good' : 'bad' };
 }

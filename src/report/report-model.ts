@@ -1,6 +1,7 @@
 import { TIERS, type Tier } from '../router/types.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
-import { flipsAtText, formatBudget, roundUsd } from '../cli/format/alternatives-summary.js';
+import { flipsAtText, roundUsd } from '../cli/format/alternatives-summary.js';
+import { formatAsConfigured } from '../cli/format/verdict.js';
 import { costItemRows } from '../cli/format/cost-items.js';
 import { headlinePeriod } from '../cli/format/period.js';
 import type { Summary } from '../sim/summary.js';
@@ -85,8 +86,8 @@ function economicsView(
   s: Summary,
 ): Pick<RunView, 'notes' | 'costItems' | 'alternatives' | 'sensitivity' | 'sensitivityCaption'> {
   const period = headlinePeriod(s);
-  const strip = (line: string): string => line.replace(/^[A-Z]+ {2}/, '').trim();
-  const notes = formatBudget(s)
+  const strip = (line: string): string => line.replace(/^[A-Z-]+ {2}/, '').trim();
+  const notes = formatAsConfigured(s)
     .filter((l) => l.trim())
     .map(strip);
   const w = s.run.window;

@@ -2,22 +2,27 @@ import type { CostComparison } from '../cost/cost-model.js';
 import { roundUsd } from '../cli/format/alternatives-summary.js';
 import { headlinePeriod } from '../cli/format/period.js';
 import type { Summary } from '../sim/summary.js';
-import { formatInteger, formatPercent } from './format-numbers.js';
+import { formatDuration, formatInteger, formatPercent } from './format-numbers.js';
+import { fleetClause, machineName, serviceGapText } from '../cli/format/verdict.js';
+import { serviceGap } from '../sim/service-level.js';
 
 /** A headline figure card: what it is, its value rounded for people, and whether it is good news. */
 export interface Card {
   label: string;
   value: string;
   note: string;
-  tone: 'good' | 'bad' | 'neutral';
+  tone: 'good' | 'bad' | 'amber' | 'neutral';
 }
 
 /** The first thing the report says: one sentence and the cards behind it, all-in. */
 export interface Headline {
   /** The sentence a finance lead can repeat. */
   sentence: string;
-  /** `saves` when hybrid all-in is cheaper than what it is compared against. */
-  tone: 'good' | 'bad';
+  /**
+   * Good when hybrid all-in is cheaper than what it is compared against, bad when dearer, amber when the two
+   * do not serve the same requests as well (answered or acceptable shares more than a point apart).
+   */
+  tone: 'good' | 'bad' | 'amber';
   /** What the hybrid is compared against: the cheapest API-only alternative, or the pure-API baseline. */
   against: string;
   cards: Card[];
@@ -34,6 +39,17 @@ export function verdictComparison(s: Summary): { name: string; description: stri
   if (cheapest) return { name: cheapest.name, description: cheapest.description, c: cheapest.comparison };
   const api = s.config.models.find((m) => m.enabled && m.tier === 'API_FALLBACK')?.name ?? 'the API';
   return { name: 'pure API', description: `everything to ${api}`, c: s.cost };
+}
+
+/**
+ * The verdict's colour: the all-in difference decides only when hybrid and the alternative serve the same
+ * requests as well (within a point); otherwise amber.
+ */
+export function verdictTone(s: Summary, against: string, saving: number): 'good' | 'bad' | 'amber' {
+  const hybrid = s.serviceLevel?.hybrid;
+  const other = s.serviceLevel?.alternatives[against];
+  if (hybrid && other && serviceGap(hybrid, other) !== 0) return 'amber';
+  return saving >= 0 ? 'good' : 'bad';
 }
 
 /** Volume in the run's own unit: iterations for scenarios, requests for recorded traces and usage. */
@@ -58,14 +74,51 @@ export function headline(s: Summary): Headline {
   const when = period.annualised
     ? `At ${volumePhrase(s, s.run.iterationsPerDay)}`
     : 'Over the recorded window';
+  const fleet = fleetClause(s);
+  const sized = s.verdictBasis?.fleet.filter((f) => f.sized) ?? [];
+  const at = sized.length
+    ? `${fleet} At ${sized.map((f) => formatInteger(f.verdict)).join(' and ')}, `
+    : fleet
+      ? `${fleet} `
+      : '';
+  const lower = (text: string): string =>
+    at.endsWith(', ') ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+  const gap = serviceGapText(s, name);
   const sentence =
-    saving >= 0
-      ? `${when}, hybrid costs ${roundUsd(hybrid)} ${period.phrase} all-in against ${roundUsd(against)} for ${who}: it saves ${roundUsd(saving)} (${formatPercent(pct, 0)}), and ${pays}.`
-      : `${when}, hybrid costs ${roundUsd(hybrid)} ${period.phrase} all-in against ${roundUsd(against)} for ${who}: it costs ${roundUsd(-saving)} (${formatPercent(pct, 0)}) more; ${pays}.`;
+    at +
+    lower(
+      saving >= 0
+        ? `${when}, hybrid costs ${roundUsd(hybrid)} ${period.phrase} all-in against ${roundUsd(against)} for ${who}: it saves ${roundUsd(saving)} (${formatPercent(pct, 0)}), and ${pays}.`
+        : `${when}, hybrid costs ${roundUsd(hybrid)} ${period.phrase} all-in against ${roundUsd(against)} for ${who}: it costs ${roundUsd(-saving)} (${formatPercent(pct, 0)}) more; ${pays}.`,
+    ) +
+    (gap ? ` But ${gap}.` : '');
+  const tone = verdictTone(s, name, saving);
+  const level = s.serviceLevel;
+  const serviceCards: Card[] =
+    level && level.alternatives[name]
+      ? [
+          {
+            label: 'Answered acceptably',
+            value: `${formatPercent(level.hybrid.acceptablePct)} · ${formatPercent(level.alternatives[name].acceptablePct)}`,
+            note: `hybrid · ${name}; answered at all ${formatPercent(level.hybrid.answeredPct)} · ${formatPercent(level.alternatives[name].answeredPct)}; end-to-end p95 ${formatDuration(level.hybrid.e2eP95Ms)} · ${formatDuration(level.alternatives[name].e2eP95Ms)}${level.hybrid.localTtftP95Ms === null ? '' : `; local TTFT p95 ${formatDuration(level.hybrid.localTtftP95Ms)}`}`,
+            tone: tone === 'amber' ? 'amber' : 'neutral',
+          },
+        ]
+      : [];
+  const fleetCards: Card[] = (s.verdictBasis?.fleet ?? []).map((f) => ({
+    label: `Machines (${f.item})`,
+    value: `${formatInteger(f.verdict)} × ${machineName(f)}`,
+    note: f.sized
+      ? `sized to carry this traffic; ${formatInteger(f.configured)} configured could not`
+      : f.overloaded
+        ? `as pinned; they cannot carry this traffic`
+        : 'as configured; they carry this traffic',
+    tone: f.overloaded && !f.sized ? 'amber' : 'neutral',
+  }));
   const column = period.column;
   return {
     sentence,
-    tone: saving >= 0 ? 'good' : 'bad',
+    tone,
     against: name,
     cards: [
       {
@@ -84,8 +137,10 @@ export function headline(s: Summary): Headline {
         label: saving >= 0 ? `Hybrid saves ${column}` : `Hybrid costs more ${column}`,
         value: `${roundUsd(Math.abs(saving))} (${formatPercent(pct, 0)})`,
         note: `all-in, against ${name}`,
-        tone: saving >= 0 ? 'good' : 'bad',
+        tone: tone === 'amber' ? 'amber' : saving >= 0 ? 'good' : 'bad',
       },
+      ...serviceCards,
+      ...fleetCards,
       {
         label: 'Pays for its hardware above',
         value: breakEven === null ? 'never' : volumePhrase(s, Math.ceil(breakEven)),

@@ -51,6 +51,7 @@ export function summariseAlternatives(
   config: RouterConfig,
   days: number,
   daysPerMonth: number,
+  /** The verdict's run, when it is the uncapped one (the break-even says it came from it). */
   uncapped?: RunStats,
 ): { alternatives: AlternativeSummary[]; cheapest: string | null } {
   const summaries = alternatives.map(({ alternative, outcome }): AlternativeSummary => {

@@ -9,7 +9,9 @@ import { baselineChains } from '../config/baseline-model.js';
 import { EventClock } from '../core/event-clock.js';
 import { replayConcurrently } from './concurrent-replay.js';
 import { serverCounts } from './server-layout.js';
-import { DEFAULT_LOCAL_P95_MS, serversNeeded, type ServersNeeded } from './servers-needed.js';
+import type { ServersNeeded } from './servers-needed.js';
+import { serversAtSequences } from './sequences-sizing.js';
+import { likeForLike, type VerdictBasis } from './like-for-like.js';
 import { RunAggregator, type RunStats } from './run-aggregator.js';
 import { loadRunAnswers, materialise, type MaterialisedRun, type RunSpec } from './run-spec.js';
 import { createRecordedAnswersBackend } from '../backends/recorded/recorded-answers-backend.js';
@@ -20,12 +22,18 @@ import { runReal, type RealLoad } from './real-replay.js';
 
 export type { Workload } from './concurrent-replay.js';
 export type RunKind = 'hybrid' | 'baseline';
+/** What a progress report counts: one of the two runs, or a re-run the verdict stands on. */
+export type ProgressRun = RunKind | 'uncapped' | 'sized fleet';
 
 export interface SimulationHooks {
-  /** Receives every hybrid result (e.g. the requests.jsonl writer). */
+  /**
+   * Receives every result of the hybrid run the verdict is on (e.g. the requests.jsonl writer). A re-run
+   * (uncapped, or at the sized fleet) calls `onHybridRestart` first: what came before is to be dropped.
+   */
   onHybridResult?: (result: RouteResult) => void;
+  onHybridRestart?: () => void;
   /** Called every `progressEvery` requests with the number done so far in that run. */
-  onProgress?: (run: RunKind, done: number) => void;
+  onProgress?: (run: ProgressRun, done: number) => void;
   progressEvery?: number;
   /**
    * Run the baseline in a worker thread beside the hybrid run. Off by default: measured on 2 cores, the
@@ -65,7 +73,12 @@ export interface AlternativeOutcome {
 }
 
 export interface SimulationOutput {
+  /** The run the verdict is on: its config prices the verdict's machine counts. */
   run: MaterialisedRun;
+  /**
+   * The hybrid run the verdict is on: the same requests as the alternatives answer, with no budget cap and on
+   * machines that carry the load (see `verdictBasis`).
+   */
   hybrid: RunOutcome;
   /** The pure-API (premium) run. */
   baseline: RunOutcome;
@@ -73,13 +86,17 @@ export interface SimulationOutput {
   alternatives: AlternativeOutcome[];
   /** Accuracy against the recorded labels, the comparison routers and the threshold sweep (`--answers`). */
   recordedQuality?: RecordedQuality;
+  /** How the verdict's hybrid run differs from the run as configured. */
+  verdictBasis?: VerdictBasis;
   /**
-   * When the budget capped the hybrid run: the same run with no budget, for what the capped requests would
-   * have cost and how they would have scored.
+   * The hybrid run as configured (budget cap, machine counts), when the verdict's run differs from it: a
+   * what-if, with the config that prices it.
    */
-  uncapped?: RunOutcome;
+  asConfigured?: { outcome: RunOutcome; config: RouterConfig };
   /** Per hardware item simulated as a queue: the machines its busiest hour needs to meet the p95 target. */
   serversNeeded?: Record<string, ServersNeeded>;
+  /** Per hardware item: the machines that keep up if every local model ran four sequences at once. */
+  serversAtFourSequences?: Record<string, number | null>;
 }
 
 /** The hybrid config without its budget caps: the uncapped counterfactual of a budget-limited run. */
@@ -90,12 +107,6 @@ export function uncappedConfig(config: RouterConfig): RouterConfig {
     weeklyBudgetUsd: undefined,
     monthlyBudgetUsd: undefined,
   };
-}
-
-/** Re-runs the hybrid without budget caps when the budget limited or refused any request. */
-async function runUncapped(run: MaterialisedRun, hybrid: RunOutcome): Promise<RunOutcome | undefined> {
-  if (!hybrid.stats.budgetLimited && !hybrid.stats.rejected) return undefined;
-  return runOnce(run, 'hybrid', {}, uncappedConfig(run.config));
 }
 
 /**
@@ -157,21 +168,19 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   await loadRunAnswers(run, spec);
   if (run.answers) {
     // Recorded answers are small and held in memory; the sweep re-runs the router at each threshold.
-    const hybrid = await runOnce(run, 'hybrid', hooks);
+    const configured = await runOnce(run, 'hybrid', hooks);
     const baseline = await runOnce(run, 'baseline', hooks);
     const alternatives = await runAlternatives(run, baseline, {});
-    const recordedQuality = await evaluateRecordedQuality(run, hybrid, baseline, {
+    const verdict = await verdictRun(run, spec, configured, hooks);
+    const recordedQuality = await evaluateRecordedQuality(verdict.run, verdict.hybrid, baseline, {
       ...(hooks.targetAccuracy === undefined ? {} : { targetAccuracy: hooks.targetAccuracy }),
       ...(hooks.weightVariants ? { variants: hooks.weightVariants } : {}),
     });
-    const uncapped = await runUncapped(run, hybrid);
     return {
-      run,
-      hybrid,
+      ...verdict,
       baseline,
       alternatives,
       ...(recordedQuality ? { recordedQuality } : {}),
-      ...(uncapped ? { uncapped } : {}),
     };
   }
   if (hooks.real) {
@@ -191,7 +200,7 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
   const baselinePromise = parallel ? runInWorker(spec, 'baseline', hooks) : undefined;
   // Keep a rejected worker from being reported as unhandled while the hybrid run is still going.
   baselinePromise?.catch(() => undefined);
-  const hybrid = await runOnce(run, 'hybrid', hooks);
+  const configured = await runOnce(run, 'hybrid', hooks);
   const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
   const alternatives =
     hooks.alternatives === false
@@ -199,17 +208,49 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
           .filter((a) => a.premium && !run.baselineModel)
           .map((alternative) => ({ alternative, outcome: baseline }))
       : await runAlternatives(run, baseline, {});
-  const uncapped = await runUncapped(run, hybrid);
-  const needed = hybrid.capacity
-    ? await serversNeeded(run, hybrid.capacity, run.localP95Ms ?? DEFAULT_LOCAL_P95_MS)
+  return { ...(await verdictRun(run, spec, configured, hooks)), baseline, alternatives };
+}
+
+/**
+ * The hybrid run the verdict stands on (uncapped, on machines that carry the load), the run as configured
+ * beside it when they differ, the servers needed, and the servers needed at four sequences at once.
+ */
+async function verdictRun(
+  run: MaterialisedRun,
+  spec: RunSpec,
+  configured: RunOutcome,
+  hooks: SimulationHooks,
+): Promise<
+  Pick<SimulationOutput, 'run' | 'hybrid' | 'verdictBasis' | 'asConfigured' | 'serversNeeded'> &
+    Pick<SimulationOutput, 'serversAtFourSequences'>
+> {
+  const chosen = await likeForLike(
+    run,
+    spec,
+    configured,
+    (again, config, label) => {
+      hooks.onHybridRestart?.();
+      const onProgress = hooks.onProgress;
+      return runOnce(
+        again,
+        'hybrid',
+        { ...hooks, ...(onProgress ? { onProgress: (_run, done) => onProgress(label, done) } : {}) },
+        config,
+      );
+    },
+    uncappedConfig,
+  );
+  const hybrid = chosen.verdict;
+  const atFour = hybrid.capacity
+    ? await serversAtSequences(chosen.run, hybrid.capacity, 4, uncappedConfig(chosen.run.config))
     : undefined;
   return {
-    run,
+    run: chosen.run,
     hybrid,
-    baseline,
-    alternatives,
-    ...(uncapped ? { uncapped } : {}),
-    ...(needed ? { serversNeeded: needed } : {}),
+    ...(hybrid.capacity || chosen.asConfigured ? { verdictBasis: chosen.basis } : {}),
+    ...(chosen.asConfigured ? { asConfigured: { outcome: chosen.asConfigured, config: run.config } } : {}),
+    ...(chosen.serversNeeded ? { serversNeeded: chosen.serversNeeded } : {}),
+    ...(atFour ? { serversAtFourSequences: atFour } : {}),
   };
 }
 

@@ -20,8 +20,9 @@ export interface SensitivityRow {
   /**
    * Where the saving crosses zero (the verdict flips), in the same unit, extrapolating the line beyond the
    * range; null when the saving does not move with it or the value would be impossible (a negative multiplier).
+   * Absent for "sequences at once", whose effect is a re-sizing, not a line.
    */
-  flipsAt: number | null;
+  flipsAt?: number | null;
 }
 
 export interface Sensitivity {
@@ -111,6 +112,11 @@ export function sensitivity(
   config: RouterConfig,
   days: number,
   daysPerMonth: number,
+  /**
+   * Hardware and idle energy, as multiples of the run's, with the machines that keep up when every local
+   * model runs 4 sequences at once (a re-sizing of the fleet): the "sequences at once" row.
+   */
+  fleetAtFour?: { hardware: number; idle: number },
 ): Sensitivity {
   const months = days / daysPerMonth;
   const local = config.localCosts;
@@ -137,6 +143,8 @@ export function sensitivity(
     cache: number;
     localPassShift: number;
     energyPrice: number;
+    /** 0 for the fleet as run, 1 for the fleet sized for 4 sequences at once. */
+    sequences: number;
   }
   const base: World = {
     hardware: 1,
@@ -146,7 +154,13 @@ export function sensitivity(
     cache: 1,
     localPassShift: 0,
     energyPrice: 1,
+    sequences: 0,
   };
+  const four = fleetAtFour ?? { hardware: 1, idle: 1 };
+  const fleet = (w: World): { hardware: number; idle: number } => ({
+    hardware: 1 + (four.hardware - 1) * w.sequences,
+    idle: 1 + (four.idle - 1) * w.sequences,
+  });
   const saving = (w: World): number => {
     const cacheDelta = (parts: ApiParts): number => (1 - w.cache) * parts.cacheSaving;
     const moved =
@@ -155,8 +169,9 @@ export function sensitivity(
         : -Math.min(w.localPassShift * hybrid.requests, escalated) * perApiCall;
     const hybridApi = (h.total + cacheDelta(h) + moved) * w.apiPrice * w.volume;
     const altApi = (a.total + cacheDelta(a)) * w.apiPrice * w.volume;
-    const energy = (busyKwh * w.volume + idleKwh) * local.usdPerKwh * w.energyPrice;
-    const fixed = hardwareUsd * w.hardware + opsUsd * w.ops + otherFixedUsd;
+    const machines = fleet(w);
+    const energy = (busyKwh * w.volume + idleKwh * machines.idle) * local.usdPerKwh * w.energyPrice;
+    const fixed = hardwareUsd * w.hardware * machines.hardware + opsUsd * w.ops + otherFixedUsd;
     return altApi - (hybridApi + energy + fixed);
   };
   const baseSaving = saving(base);
@@ -230,6 +245,15 @@ export function sensitivity(
       { energyPrice: RANGES.energyPrice[1] },
     ),
   ];
+  if (fleetAtFour) {
+    const { flipsAt: _line, ...sequences } = row(
+      'sequences at once',
+      '×1 – ×4 per server (fleet re-sized)',
+      { sequences: 0 },
+      { sequences: 1 },
+    );
+    rows.push({ ...sequences, lowValue: 1, baseValue: 1, highValue: 4 });
+  }
   // The tornado: largest swing first.
   rows.sort((x, y) => Math.abs(y.high - y.low) - Math.abs(x.high - x.low));
   return {

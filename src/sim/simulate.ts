@@ -10,7 +10,7 @@ import { monteCarlo, type MonteCarlo } from './monte-carlo.js';
 import type { RecordedWorkloadOptions } from './recorded-workload.js';
 import { requestRow } from './request-row.js';
 import { RunFolder, runId } from './run-folder.js';
-import { runSimulation, type RunKind } from './run-simulation.js';
+import { runSimulation, type ProgressRun } from './run-simulation.js';
 import type { RealLoad } from './real-replay.js';
 import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
@@ -40,7 +40,7 @@ export interface SimulateOptions {
   real?: RealLoad;
   /** The exact command, recorded for reproducibility. */
   command?: string;
-  onProgress?: (event: { run: RunKind; seed: number; done: number }) => void;
+  onProgress?: (event: { run: ProgressRun; seed: number; done: number }) => void;
   /** Write report.html into the run folder. @default true */
   report?: boolean;
   /** Recorded answers to replay (`--answers FILE`), with `--answer-map MODEL=SOURCE` pairs. */
@@ -107,11 +107,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       const runSeed = seed + i;
       const first = i === 0;
       let onHybridResult: ((result: RouteResult) => void) | undefined;
+      let onHybridRestart: (() => void) | undefined;
       if (first && options.out !== false) {
         folder = new RunFolder(options.out ?? 'reports', runId(scenario?.name ?? 'recorded', seed));
         const jsonl = new JsonlWriter(folder.path('requests.jsonl'));
         writer = jsonl;
         onHybridResult = (result) => jsonl.write(requestRow(result));
+        // requests.jsonl holds the run the verdict is on: a re-run (uncapped, sized) replaces the rows.
+        onHybridRestart = () => jsonl.restart();
       }
       const output = await runSimulation(
         { ...base, seed: runSeed },
@@ -121,6 +124,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
           ...(options.targetAccuracy === undefined ? {} : { targetAccuracy: options.targetAccuracy }),
           ...(options.weightVariants ? { weightVariants: options.weightVariants } : {}),
           ...(onHybridResult ? { onHybridResult } : {}),
+          ...(onHybridRestart ? { onHybridRestart } : {}),
           onProgress: (run, done) => options.onProgress?.({ run, seed: runSeed, done }),
         },
       );

@@ -18,6 +18,13 @@ import { END_OF_LIFE, END_OF_LIFE_SOURCE } from '../cost/model-lifecycle.js';
 import { summariseAlternatives, type AlternativeSummary } from './alternatives-summary.js';
 import { sensitivity, type Sensitivity } from './sensitivity.js';
 import { DEFAULT_TARGETS, scorecard, type Metric, type Targets } from './scorecard.js';
+import type { VerdictBasis } from './like-for-like.js';
+import {
+  fleetAssumptions,
+  serviceLevelOf,
+  type FleetAssumption,
+  type ServiceLevel,
+} from './service-level.js';
 
 const DAY_MS = 86_400_000;
 
@@ -109,8 +116,8 @@ export interface Summary {
   /** The cheapest alternative: the one the verdict compares against. */
   cheapestAlternative: string | null;
   /**
-   * When the daily budget capped the hybrid run: how many requests it limited, where they went and how
-   * they scored, and the same run uncapped, compared with the cheapest alternative.
+   * When the daily budget capped the run as configured: how many requests it limited, where they went and
+   * how they scored (a what-if: the verdict is on the run with no cap, whose figures `uncapped` repeats).
    */
   budget?: {
     dailyBudgetUsd: number;
@@ -122,10 +129,29 @@ export interface Summary {
       passed: number;
       requests: number;
       accuracy: number | undefined;
-      /** The uncapped hybrid against the cheapest alternative (the capped run's is in `alternatives`). */
+      /** The verdict's (uncapped) hybrid against the cheapest alternative. */
       comparison: CostComparison | null;
     };
   };
+  /**
+   * What the verdict's hybrid run is against the run as configured: the cap lifted, machines sized to carry
+   * the load (or pinned by `--servers`). Every verdict figure (`hybrid`, `cost`, `alternatives`) is that run's.
+   */
+  verdictBasis?: VerdictBasis;
+  /** The hybrid run as configured, when the verdict's differs: a what-if, priced with its own machines. */
+  asConfigured?: {
+    stats: RunStats;
+    serviceLevel: ServiceLevel;
+    capacity?: Record<string, ServerStats>;
+    /** Against the cheapest alternative, with the configured machines' costs. */
+    comparison: CostComparison | null;
+  };
+  /** Answered at all, answered acceptably and latency, for the hybrid and each alternative (by name). */
+  serviceLevel?: { hybrid: ServiceLevel; alternatives: Record<string, ServiceLevel> };
+  /** The capacity figures that size the fleet, per local model, with their sources. */
+  fleetAssumptions?: FleetAssumption[];
+  /** Per hardware item: the machines that keep up if every local model ran 4 sequences at once. */
+  serversAtFourSequences?: Record<string, number | null>;
   /**
    * For each alternative, one assumption at a time over a stated range: the hybrid's all-in saving against
    * it over the run (USD, like `cost`), low / base / high, largest swing first.
@@ -239,9 +265,13 @@ export function buildSummary(
   const scenario = run.scenario;
   const days = coveredDays(output);
   const daysPerMonth = scenario?.projection.days_per_month ?? CALENDAR_DAYS_PER_MONTH;
-  const uncapped = output.uncapped?.stats;
+  // The verdict's run is the uncapped one when the cap bit: its break-even says so.
+  const uncapped = output.verdictBasis?.uncapped ? hybrid.stats : undefined;
   const cost = compareCosts(hybrid.stats, baseline.stats, config, days, daysPerMonth, uncapped);
   const alternatives = alternativesOf(output, days, daysPerMonth);
+  const cheapestStats = output.alternatives.find(
+    (a) => a.alternative.name === alternatives.cheapestAlternative,
+  )?.outcome.stats;
   const targets = targetsOf(scenario);
   const startMs = hybrid.firstArrivalMs ?? run.startMs;
   return {
@@ -275,11 +305,33 @@ export function buildSummary(
     accuracy: accuracyOf(output),
     ...alternatives,
     sensitivity: output.alternatives.map(({ alternative, outcome }) =>
-      sensitivity(hybrid.stats, { name: alternative.name, stats: outcome.stats }, config, days, daysPerMonth),
+      sensitivity(
+        hybrid.stats,
+        { name: alternative.name, stats: outcome.stats },
+        config,
+        days,
+        daysPerMonth,
+        fleetAtFour(output),
+      ),
     ),
-    ...(uncapped
-      ? { budget: budgetOf(output, uncapped, alternatives.cheapestAlternative, days, daysPerMonth) }
+    ...(output.asConfigured && output.verdictBasis?.uncapped
+      ? { budget: budgetOf(output, output.asConfigured.outcome.stats, cheapestStats, days, daysPerMonth) }
       : {}),
+    ...(output.verdictBasis ? { verdictBasis: output.verdictBasis } : {}),
+    ...(output.asConfigured
+      ? { asConfigured: asConfiguredOf(output.asConfigured, cheapestStats, days, daysPerMonth) }
+      : {}),
+    serviceLevel: {
+      hybrid: serviceLevelOf(hybrid.stats, hybrid.capacity),
+      alternatives: Object.fromEntries(
+        output.alternatives.map(({ alternative, outcome }) => [
+          alternative.name,
+          serviceLevelOf(outcome.stats, outcome.capacity),
+        ]),
+      ),
+    },
+    fleetAssumptions: fleetAssumptions(config, run.profiles),
+    ...(output.serversAtFourSequences ? { serversAtFourSequences: output.serversAtFourSequences } : {}),
     baselineModel: baselineModelOf(output),
     ...(output.hybrid.capacity ? { capacity: output.hybrid.capacity } : {}),
     ...(output.serversNeeded ? { serversNeeded: output.serversNeeded } : {}),
@@ -311,25 +363,61 @@ function alternativesOf(
     output.run.config,
     days,
     daysPerMonth,
-    output.uncapped?.stats,
+    output.verdictBasis?.uncapped ? output.hybrid.stats : undefined,
   );
   return { alternatives, cheapestAlternative: cheapest };
 }
 
+/**
+ * The cost of the "sequences at once ×4" row: hardware and idle energy at the machines that keep up with
+ * four sequences, as multiples of the verdict's.
+ */
+function fleetAtFour(output: SimulationOutput): { hardware: number; idle: number } | undefined {
+  const atFour = output.serversAtFourSequences;
+  if (!atFour) return undefined;
+  const hardware = output.run.config.localCosts.hardware;
+  let usd = 0;
+  let usdAtFour = 0;
+  let idle = 0;
+  let idleAtFour = 0;
+  for (const h of hardware) {
+    const count = atFour[h.name] ?? h.count;
+    usd += h.usdPerMonth * h.count;
+    usdAtFour += h.usdPerMonth * Math.min(count, h.count);
+    idle += h.idleWatts * h.count;
+    idleAtFour += h.idleWatts * Math.min(count, h.count);
+  }
+  return { hardware: usd ? usdAtFour / usd : 1, idle: idle ? idleAtFour / idle : 1 };
+}
+
+function asConfiguredOf(
+  configured: NonNullable<SimulationOutput['asConfigured']>,
+  against: RunStats | undefined,
+  days: number,
+  daysPerMonth: number,
+): NonNullable<Summary['asConfigured']> {
+  const { stats, capacity } = configured.outcome;
+  return {
+    stats,
+    serviceLevel: serviceLevelOf(stats, capacity),
+    ...(capacity ? { capacity } : {}),
+    comparison: against ? compareCosts(stats, against, configured.config, days, daysPerMonth) : null,
+  };
+}
+
 function budgetOf(
   output: SimulationOutput,
-  uncapped: RunStats,
-  cheapest: string | null,
+  capped: RunStats,
+  against: RunStats | undefined,
   days: number,
   daysPerMonth: number,
 ): NonNullable<Summary['budget']> {
-  const hybrid = output.hybrid.stats;
-  const against = output.alternatives.find((a) => a.alternative.name === cheapest)?.outcome.stats;
+  const uncapped = output.hybrid.stats;
   return {
     dailyBudgetUsd: output.run.config.dailyBudgetUsd,
-    limited: hybrid.budgetLimited,
-    rejected: hybrid.rejected,
-    detail: hybrid.budgetLimitedDetail,
+    limited: capped.budgetLimited,
+    rejected: capped.rejected,
+    detail: capped.budgetLimitedDetail,
     uncapped: {
       costUsd: uncapped.costUsd,
       passed: uncapped.passed,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureReportViews, launch, pdfText, requireTools } from '../../scripts/report-views.js';
+import { captureReportViews, launch, pdfText, requireTools, VIEWPORTS } from '../../scripts/report-views.js';
 import { comparisonSentence } from '../../src/report/comparison-view.js';
 import { headline } from '../../src/report/verdict-view.js';
 import { simulate } from '../../src/sim/simulate.js';
@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { PROJECT_CONFIG } from '../helpers/config.js';
 import { plantedRun } from '../helpers/planted-run.js';
 import { tempDir } from '../helpers/temp.js';
+import { writeMooncakeTrace } from '../helpers/mooncake-trace.js';
 
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
@@ -140,4 +141,55 @@ describe('the report in a real browser (Debian chromium, headless), on a laptop,
       await browser.close();
     }
   });
+});
+
+describe('the report of an overloaded Mooncake-format trace, in Chromium', () => {
+  it('shows the sized fleet and the two service levels in its first screen', async () => {
+    const out = tempDir();
+    const trace = writeMooncakeTrace(out, { requests: 3000, perSecond: 2 });
+    const { runDir, summary } = await simulate({
+      configFile: PROJECT_CONFIG,
+      workload: { file: trace, timeUnit: 'ms' },
+      out,
+      parallel: false,
+      command: 'hybridllm simulate --workload mooncake_trace.jsonl --time-unit ms',
+    });
+    const studio = summary.verdictBasis!.fleet[0]!;
+    expect(studio.sized).toBe(true);
+    const against = summary.cheapestAlternative!;
+    const levels = summary.serviceLevel!;
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+      await page.goto(`file://${join(runDir!, 'report.html')}`, { waitUntil: 'load' });
+      await page.screenshot({ path: join(ARTIFACTS, 'mooncake-first-screen.png') });
+      /** The text of every element of the summary that lies wholly within the first screen. */
+      const firstScreen = await page.evaluate(() => {
+        const height = window.innerHeight;
+        return Array.from(document.querySelectorAll('#summary .headline, #summary .card'))
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.height > 0 && r.top >= 0 && r.bottom <= height;
+          })
+          .map((el) => (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
+      });
+      const text = firstScreen.join('\n');
+      expect(text).toContain(
+        `Needs ${studio.verdict} × Apple Mac Studio (studio; 1 configured) to carry this traffic`,
+      );
+      expect(text).toContain(`Machines (studio) ${studio.verdict} × Apple Mac Studio`);
+      const pct = (x: number): string => `${x.toFixed(1)}%`;
+      expect(text).toContain(
+        `Answered acceptably ${pct(levels.hybrid.acceptablePct)} · ${pct(levels.alternatives[against]!.acceptablePct)}`,
+      );
+      // Matched service levels: within a point, so the headline keeps its colour (not amber).
+      expect(
+        Math.abs(levels.hybrid.acceptablePct - levels.alternatives[against]!.acceptablePct),
+      ).toBeLessThan(1);
+      const tone = await page.evaluate(() => document.querySelector('#summary .headline')!.className);
+      expect(tone).not.toMatch(/amber/);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -60,7 +60,9 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .usage(
         `hybridllm simulate (--scenario NAME[,NAME…] | --workload FILE) [options]
 
-Runs every request through the production router with simulated backends on a virtual clock (a year takes seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even volume, latency, quality and the design document's success metrics, and writes a run folder (<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).`,
+Runs every request through the production router with simulated backends on a virtual clock (a year takes seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even volume, latency, quality and the design document's success metrics, and writes a run folder (<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).
+
+The verdict compares like with like: it is on a hybrid run that answers the same requests as the API-only alternatives. A budget cap is not a saving (the verdict's run has no cap; the capped run is a WHAT-IF line), and when the configured machines cannot carry the load the verdict is priced at the count that does ("Needs 40 × Apple Mac Studio … to carry this traffic"), unless --servers pins one. SERVICE LEVEL sets answered acceptably, answered at all and p95 latencies side by side. README: "The verdict compares like with like".`,
       )
       .option('scenario', {
         type: 'string',
@@ -108,7 +110,7 @@ Runs every request through the production router with simulated backends on a vi
         type: 'string',
         array: true,
         describe:
-          'NAME=N: run N of hardware item NAME (or of the item model NAME is placed on): N times its slots for models with a capacity profile, N times its cost (repeatable)',
+          'NAME=N: run N of hardware item NAME (or of the item model NAME is placed on): N times its slots for models with a capacity profile, N times its cost (repeatable). Pins the count: the verdict is not re-sized, and says what N leaves unserved',
       })
       .option('baseline-model', {
         type: 'string',

@@ -3,32 +3,9 @@ import { apiCacheUse } from '../../sim/alternatives-summary.js';
 import { headlinePeriod } from './period.js';
 import { NEAR_END_OF_LIFE_DAYS } from '../../cost/model-lifecycle.js';
 import { formatCurrency, formatInteger, formatPercent } from '../../report/format-numbers.js';
+import { roundUsd } from './round-usd.js';
 
-/** A yearly figure for people: three significant figures (exact values stay in summary.json). */
-export function roundUsd(value: number): string {
-  if (value === 0) return '$0';
-  const magnitude = Math.floor(Math.log10(Math.abs(value)));
-  const step = 10 ** Math.max(magnitude - 2, -2);
-  return formatCurrency(Math.round(value / step) * step).replace(/\.00$/, '');
-}
-
-/**
- * The verdict, first: the hybrid all-in against the cheapest API-only alternative, per year, and where it
- * pays for its local costs.
- */
-export function formatVerdict(summary: Summary): string[] {
-  const alternatives = summary.alternatives as Summary['alternatives'] | undefined;
-  const cheapest = alternatives?.find((a) => a.name === summary.cheapestAlternative);
-  if (!cheapest) return [];
-  const c = cheapest.comparison;
-  const period = headlinePeriod(summary);
-  const saving = period.of(c.pureApi) - period.of(c.hybrid.allIn);
-  const breakEven = c.breakEvenIterationsPerDay;
-  return [
-    '',
-    `VERDICT  Hybrid costs ${roundUsd(period.of(c.hybrid.allIn))} ${period.phrase} all-in against ${roundUsd(period.of(c.pureApi))} for the cheapest API-only alternative (${cheapest.name}: ${cheapest.description}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(c.savings.allInPct)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-c.savings.allInPct)}) more`}. ${breakEven === null ? 'At these prices the local tiers never pay for their fixed cost against it.' : `It pays for its local costs above ${formatInteger(Math.ceil(breakEven))} iterations a day.`}`,
-  ];
-}
+export { roundUsd } from './round-usd.js';
 
 /** Every alternative beside the hybrid, each a re-run through the router. */
 export function formatAlternatives(summary: Summary): string[] {
@@ -67,30 +44,6 @@ export function formatLifecycle(summary: Summary, today = new Date().toISOString
       days < 0
         ? `WARNING  ${entry.model} reached its end of life on ${entry.endOfLife}: calls to it fail; move to its successor (${entry.source}).`
         : `WARNING  ${entry.model} reaches its end of life on ${entry.endOfLife}, in ${days} day(s): plan the move (${entry.source}).`,
-    );
-  }
-  return lines;
-}
-
-/** A budget-capped run: what the cap did, and the uncapped run beside it. */
-export function formatBudget(summary: Summary): string[] {
-  const budget = summary.budget;
-  if (!budget) return [];
-  const period = headlinePeriod(summary);
-  const n = summary.hybrid.requests || 1;
-  const where = Object.entries(budget.detail.byModel)
-    .sort(([, a], [, b]) => b - a)
-    .map(([model, count]) => `${model} ×${formatInteger(count)}`)
-    .join(', ');
-  const known = budget.detail.correct + budget.detail.wrong;
-  const lines = [
-    `BUDGET  the ${formatCurrency(budget.dailyBudgetUsd)}/day cap limited ${formatInteger(budget.limited)} request(s) (${formatPercent((budget.limited / n) * 100)})${budget.rejected ? ` and refused ${formatInteger(budget.rejected)}` : ''}: answered by ${where || 'nobody'} instead of the API; ${formatInteger(budget.detail.passed)} passed the check${known ? `, ${formatPercent((budget.detail.correct / known) * 100)} right (simulated)` : ''}.`,
-  ];
-  const c = budget.uncapped.comparison;
-  if (c) {
-    const saving = period.of(c.pureApi) - period.of(c.hybrid.allIn);
-    lines.push(
-      `  Uncapped (the same run with no budget): hybrid all-in ${roundUsd(period.of(c.hybrid.allIn))} ${period.phrase} against ${roundUsd(period.of(c.pureApi))} for ${summary.cheapestAlternative}: ${saving >= 0 ? `saves ${roundUsd(saving)} (${formatPercent(c.savings.allInPct)})` : `costs ${roundUsd(-saving)} (${formatPercent(-c.savings.allInPct)}) more`}; pass rate ${formatPercent((budget.uncapped.passed / (budget.uncapped.requests || 1)) * 100)}. Break-even volumes use this run.`,
     );
   }
   return lines;

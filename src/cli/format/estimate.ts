@@ -23,8 +23,12 @@ export function formatEstimate(estimate: AnalyticEstimate): string {
   ];
   if (cheapest) {
     const saving = cheapest.savingsPerYearAllIn;
+    const sized = (estimate.fleet ?? []).filter((f) => f.priced > f.configured);
+    const fleet = sized.length
+      ? `Needs ${sized.map((f) => `${formatInteger(f.priced)} × ${f.description.split(',')[0]!.trim()} (${f.item}; ${formatInteger(f.configured)} configured)`).join(' and ')} to carry the busiest hour. At ${sized.map((f) => formatInteger(f.priced)).join(' and ')}, hybrid`
+      : 'Hybrid';
     lines.push(
-      `VERDICT  Hybrid costs ${roundUsd(estimate.hybridAllIn.perYear)} a year all-in against ${roundUsd(cheapest.projection.perYear)} for the cheapest API-only alternative (${cheapest.name}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(cheapest.savingsPctAllIn)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-cheapest.savingsPctAllIn)}) more`}.`,
+      `VERDICT  ${fleet} costs ${roundUsd(estimate.hybridAllIn.perYear)} a year all-in against ${roundUsd(cheapest.projection.perYear)} for the cheapest API-only alternative (${cheapest.name}): ${saving >= 0 ? `it saves ${roundUsd(saving)} (${formatPercent(cheapest.savingsPctAllIn)})` : `it costs ${roundUsd(-saving)} (${formatPercent(-cheapest.savingsPctAllIn)}) more`}.`,
     );
   }
   lines.push(

@@ -7,13 +7,8 @@ import { formatAccuracy } from './accuracy-summary.js';
 import { priceTableNewestChange } from '../../cost/price-table.js';
 import { formatCostItems } from './cost-items.js';
 import { headlinePeriod } from './period.js';
-import {
-  formatAlternatives,
-  formatBudget,
-  formatLifecycle,
-  formatSensitivity,
-  formatVerdict,
-} from './alternatives-summary.js';
+import { formatAlternatives, formatLifecycle, formatSensitivity } from './alternatives-summary.js';
+import { formatAsConfigured, formatVerdict } from './verdict.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {
@@ -84,7 +79,7 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
       );
   }
   lines.push(...formatVerdict(summary));
-  lines.push(...formatBudget(summary));
+  lines.push(...formatAsConfigured(summary));
   lines.push(...formatContextSkips(summary));
   lines.push(...formatCapacity(summary));
   lines.push(...formatLifecycle(summary));

@@ -47,6 +47,12 @@ export interface AnalyticEstimate {
   cacheHitShare: { hybrid: number; pureApi: number };
   /** Assumptions that replaced profile-derived figures (e.g. the design document's fixed fallback rate). */
   assumptions: string[];
+  /**
+   * Per hardware item whose models have a capacity profile: the machines the busiest hour's expected work
+   * needs (each model's slot time ÷ an hour of its slots, the busiest model deciding), and the count the
+   * all-in figures are priced at: the configured one, or that many when more are needed.
+   */
+  fleet: { item: string; description: string; configured: number; needed: number; priced: number }[];
 }
 
 type Action = [string, Scenario['actions'][string]];
@@ -80,7 +86,7 @@ async function expectedRun(
   config: RouterConfig,
   faults: ReadonlyMap<string, number>,
   fallback: number | undefined,
-): Promise<ExpectedRun & { cache: { apiInput: number; apiCached: number } }> {
+): Promise<ExpectedRun & { cache: { apiInput: number; apiCached: number }; busyMsOn: Map<string, number> }> {
   const actions = Object.entries(scenario.actions) as Action[];
   const totalShare = actions.reduce((sum, [, a]) => sum + a.share, 0);
   const session = scenario.session;
@@ -141,6 +147,7 @@ async function expectedRun(
     energyKwh: 0,
     startTiers: {} as Record<string, number>,
     cache: { apiInput: 0, apiCached: 0 },
+    busyMsOn: new Map<string, number>(),
   };
   for (const action of actions) {
     const [name, spec] = action;
@@ -192,6 +199,8 @@ async function expectedRun(
       sum.attempts += weight * e.attempts;
       sum.energyKwh += weight * e.energyKwh;
       sum.startTiers[e.startTier] = (sum.startTiers[e.startTier] ?? 0) + weight;
+      for (const [model, ms] of e.busyMsOn)
+        sum.busyMsOn.set(model, (sum.busyMsOn.get(model) ?? 0) + weight * ms);
       for (const [model, p] of e.attemptsOn) {
         const config_ = config.models.find((m) => m.name === model);
         if (!config_ || isLocalTier(config_.tier)) continue;
@@ -240,10 +249,19 @@ export async function analyticEstimate(
     undefined,
   );
   const perDay = scenario.iterations_per_day;
+  const fleet = fleetOf(scenario, config, hybrid.busyMsOn);
+  // Machines beyond the configured count, where the busiest hour needs them: the verdict is priced with them.
+  let extraUsdPerMonth = 0;
+  let extraIdleKwhPerDay = 0;
+  for (const f of fleet) {
+    const item = config.localCosts.hardware.find((h) => h.name === f.item)!;
+    extraUsdPerMonth += (f.priced - f.configured) * item.usdPerMonth;
+    extraIdleKwhPerDay += ((f.priced - f.configured) * item.idleWatts * item.hoursOnPerDay) / 1000;
+  }
   const energyPerDay = hybrid.energyKwh * perDay * config.localCosts.usdPerKwh;
   const fixedPerDay =
-    config.localCosts.fixedUsdPerMonth / daysPerMonth +
-    config.localCosts.idleKwhPerDay * config.localCosts.usdPerKwh;
+    (config.localCosts.fixedUsdPerMonth + extraUsdPerMonth) / daysPerMonth +
+    (config.localCosts.idleKwhPerDay + extraIdleKwhPerDay) * config.localCosts.usdPerKwh;
   const hybridProjection = project(hybrid.costUsd * perDay, 1, daysPerMonth);
   const allInProjection = project(hybrid.costUsd * perDay + energyPerDay + fixedPerDay, 1, daysPerMonth);
   const apiProjection = project(pureApi.costUsd * perDay, 1, daysPerMonth);
@@ -282,6 +300,7 @@ export async function analyticEstimate(
     alternatives,
     cheapestAlternative: cheapest?.name ?? null,
     cacheHitShare: { hybrid: share(hybrid.cache), pureApi: share(pureApi.cache) },
+    fleet,
     assumptions: [
       ...(override !== undefined
         ? [
@@ -291,7 +310,7 @@ export async function analyticEstimate(
       ...(scenario.projection.days_per_month !== undefined
         ? [`${scenario.projection.days_per_month}-day months`]
         : []),
-      'token counts at their means; the daily budget is not modelled; local calls as on an idle server (their capacity profile at one sequence, no queueing)',
+      'token counts at their means; the daily budget is not modelled (a cap is not a saving); local calls as on an idle server (their capacity profile at one sequence, no queueing), on as many machines as the busiest hour keeps busy',
       ...(scenario.session || actions.some(([, a]) => a.shared_prefix_tokens > 0)
         ? [
             "prompt-cache reads in expectation: Poisson arrivals at each hour's rate, each session step independently routed",
@@ -301,7 +320,42 @@ export async function analyticEstimate(
   };
 }
 
-function withoutCache<T extends { cache: unknown }>(run: T): Omit<T, 'cache'> {
-  const { cache: _cache, ...rest } = run;
+function withoutCache<T extends { cache: unknown; busyMsOn: unknown }>(
+  run: T,
+): Omit<T, 'cache' | 'busyMsOn'> {
+  const { cache: _cache, busyMsOn: _busy, ...rest } = run;
   return rest;
+}
+
+/**
+ * The machines each hardware item needs for the scenario's busiest hour: per model placed on it with a
+ * capacity profile, its expected slot time per request × the hour's requests ÷ (3,600 s × its sequences at
+ * once), rounded up; the largest over the item's models (each model has its own slots on every machine).
+ */
+function fleetOf(
+  scenario: Scenario,
+  config: RouterConfig,
+  busyMsOn: ReadonlyMap<string, number>,
+): AnalyticEstimate['fleet'] {
+  const peakPerSecond = Math.max(...hoursOf(scenario).map((h) => h.rate));
+  const out: AnalyticEstimate['fleet'] = [];
+  for (const item of config.localCosts.hardware) {
+    let needed = 0;
+    for (const placed of item.models) {
+      const model = config.models.find((m) => m.name === placed.name);
+      const capacity = model?.simulation.capacity;
+      if (!capacity) continue;
+      const demand = ((busyMsOn.get(placed.name) ?? 0) * peakPerSecond) / 1000 / capacity.max_concurrency;
+      needed = Math.max(needed, Math.ceil(demand - 1e-9), 1);
+    }
+    if (needed === 0) continue;
+    out.push({
+      item: item.name,
+      description: item.description,
+      configured: item.count,
+      needed,
+      priced: Math.max(item.count, needed),
+    });
+  }
+  return out;
 }

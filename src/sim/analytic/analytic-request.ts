@@ -121,6 +121,8 @@ export interface ExpectedRequest extends ExpectedRun {
   startTier: string;
   /** Probability the request attempts each model (by name). */
   attemptsOn: Map<string, number>;
+  /** Per local model: the time its answers hold one of its sequence slots, ms, per request (expected). */
+  busyMsOn: Map<string, number>;
 }
 
 /** Tokens a critic's verdict takes (as the simulated backend answers). */
@@ -224,6 +226,7 @@ function walk(
   let attempts = 0;
   let energyKwh = 0;
   const attemptsOn = new Map<string, number>();
+  const busyMsOn = new Map<string, number>();
   // Probability the request ends after its first attempt (passed, or nothing left to try).
   let endsAfterFirst = 0;
   // Probability of reaching each chain position.
@@ -238,7 +241,10 @@ function walk(
     attemptsOn.set(model.name, (attemptsOn.get(model.name) ?? 0) + p);
     costUsd += p * (1 - o.error) * o.costUsd;
     latencyMs += p * (1 - o.error) * o.latencyMs;
-    if (isLocalTier(model.tier)) energyKwh += (p * (1 - o.error) * o.latencyMs * model.watts) / 3.6e9;
+    if (isLocalTier(model.tier)) {
+      energyKwh += (p * (1 - o.error) * o.latencyMs * model.watts) / 3.6e9;
+      busyMsOn.set(model.name, (busyMsOn.get(model.name) ?? 0) + p * (1 - o.error) * o.latencyMs);
+    }
     const passed = p * (1 - o.error) * o.pass;
     passRate += passed;
     if (isLocalTier(model.tier)) localShare += passed;
@@ -269,5 +275,6 @@ function walk(
     startTiers: { [startTier]: 1 },
     startTier,
     attemptsOn,
+    busyMsOn,
   };
 }
