@@ -7,10 +7,10 @@ const SNIFF_BYTES = 1024;
 /**
  * Checks that `file` is a readable regular file of UTF-8 text before a reader opens it, so every way it can
  * be wrong gets its own message naming the file: missing, a directory, a FIFO or device, unreadable, binary
- * (a NUL byte), or not UTF-8. Returns the file's stats (size and mtime, to notice a file that grows while it
+ * (a NUL byte), or not UTF-8 (unless `binary`: a database file). Returns the file's stats (size and mtime, to notice a file that grows while it
  * is read).
  */
-export function checkInputFile(file: string, what: string): Stats {
+export function checkInputFile(file: string, what: string, options: { binary?: boolean } = {}): Stats {
   let stats: Stats;
   try {
     stats = statSync(file);
@@ -26,6 +26,7 @@ export function checkInputFile(file: string, what: string): Stats {
     );
   if (!stats.isFile())
     throw new ConfigError(`${file}: the ${what} is not a regular file (a device or socket).`, file);
+  if (options.binary) return stats;
   let fd: number;
   try {
     fd = openSync(file, 'r');

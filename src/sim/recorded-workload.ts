@@ -6,44 +6,11 @@ import { checkInputFile, checkUnchanged } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
 import { EXPECTS, type Expects, type PrefixBlock, type RouteRequest } from '../router/types.js';
 import { countTokens } from './tokens.js';
+import { ALIASES, WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
+import { ImportError, type ImportFormat, type RawRow } from './importers/imported-row.js';
+import { importerFor, isSqliteFile } from './importers/detect-format.js';
 
-/** Fields a workload row can give. */
-export const WORKLOAD_FIELDS = [
-  'timestamp',
-  'action',
-  'prompt',
-  'input_tokens',
-  'output_tokens',
-  'expects',
-  'quality_critical',
-  'required_fields',
-  'cached_tokens',
-  'cache_write_tokens',
-  'hash_ids',
-] as const;
-export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
-
-/** Column names recognised without `--map` (compared lower-case, ignoring `_`, `-` and spaces). */
-const ALIASES: Record<WorkloadField, string[]> = {
-  timestamp: ['timestamp', 'time', 'ts', 'createdat', 'arrival', 'arrivaltime', 'date'],
-  action: ['action', 'actiontype', 'type', 'task', 'tasktype'],
-  prompt: ['prompt', 'question', 'input', 'text', 'query'],
-  input_tokens: ['inputtokens', 'prompttokens', 'contexttokens', 'tokensin', 'intokens', 'inputlength'],
-  output_tokens: [
-    'outputtokens',
-    'completiontokens',
-    'generatedtokens',
-    'tokensout',
-    'outtokens',
-    'outputlength',
-  ],
-  expects: ['expects', 'expectedformat', 'format', 'outputformat'],
-  quality_critical: ['qualitycritical', 'critical'],
-  required_fields: ['requiredfields', 'fields'],
-  cached_tokens: ['cachedtokens', 'cachereadinputtokens', 'cachedinputtokens', 'cachereadtokens'],
-  cache_write_tokens: ['cachewritetokens', 'cachecreationinputtokens', 'cachewriteinputtokens'],
-  hash_ids: ['hashids', 'blockhashes', 'prefixblocks'],
-};
+export { WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
 
 /** Tokens per prefix block named by `hash_ids` (Mooncake's traces use 512). */
 export const DEFAULT_BLOCK_TOKENS = 512;
@@ -74,8 +41,13 @@ export const NO_TIMESTAMP_START_MS = Date.UTC(2026, 0, 1);
 
 export interface RecordedWorkloadOptions {
   file: string;
-  /** `csv` or `jsonl`; from the extension when absent. */
-  format?: 'csv' | 'jsonl';
+  /**
+   * `csv` or `jsonl`, or a log format (otel, litellm, langfuse, openai-batch, ledger); detected from the
+   * file's content, then its extension, when absent.
+   */
+  format?: 'csv' | 'jsonl' | ImportFormat;
+  /** With an OpenAI Batch output file: the input file whose requests pair with it by custom_id. */
+  pairedFile?: string;
   /** Column name → field, for columns the aliases do not recognise. */
   map?: Readonly<Record<string, WorkloadField>>;
   /** Count and skip bad rows instead of stopping. */
@@ -109,14 +81,19 @@ export interface WorkloadReadStats {
   filledOutputRows: number;
   /** Rows that gave prompt-cache use or prefix blocks. */
   cacheRows: number;
+  /** The log format read (absent for a plain CSV or JSON-lines workload), with its name for people. */
+  format?: { name: ImportFormat; label: string };
+  /** Rows with prompt text, with token counts and with timestamps as the file gave them, and with answers. */
+  textRows: number;
+  tokenRows: number;
+  timestampRows: number;
+  answerRows: number;
+  /** Logged calls that had failed (left out). */
+  failedRows: number;
 }
 
-export function normaliseColumn(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]+/g, '');
-}
-
-export function workloadFormat(file: string, format?: 'csv' | 'jsonl'): 'csv' | 'jsonl' {
-  if (format) return format;
+export function workloadFormat(file: string, format?: string): 'csv' | 'jsonl' {
+  if (format === 'csv' || format === 'jsonl') return format;
   return /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : 'csv';
 }
 
@@ -218,9 +195,6 @@ function parseExpects(value: string): Expects {
   throw new RowError(`expected one of ${EXPECTS.join(', ')}, found ${JSON.stringify(value)}`);
 }
 
-/** A row as raw strings per field; absent fields are undefined. */
-type RawRow = Partial<Record<WorkloadField, string>>;
-
 /** Turns one raw row into a request; throws RowError naming the field that is wrong. */
 async function toRequest(
   raw: RawRow,
@@ -302,6 +276,13 @@ async function toRequest(
   return request;
 }
 
+/** A workload row as a request, with what the log kept beside it: the model that answered and its answer. */
+export interface RecordedEntry {
+  request: RouteRequest;
+  model?: string;
+  answer?: string;
+}
+
 /**
  * Streams a recorded workload (CSV or JSONL) as requests, in file order, in constant memory. A bad row stops
  * with file:line:column and the reason, or with `skipInvalid` is counted in `stats` and skipped.
@@ -310,6 +291,28 @@ export async function* recordedWorkload(
   options: RecordedWorkloadOptions,
   stats: WorkloadReadStats,
 ): AsyncGenerator<RouteRequest> {
+  for await (const entry of recordedEntries(options, stats)) yield entry.request;
+}
+
+/** Counts what a row gave, for the summary's "which rows had text, tokens and timestamps". */
+function countGiven(raw: RawRow, stats: WorkloadReadStats): void {
+  if (raw.prompt?.trim()) stats.textRows++;
+  if (raw.input_tokens?.trim()) stats.tokenRows++;
+  if (raw.timestamp?.trim()) stats.timestampRows++;
+  if (raw.answer?.trim()) stats.answerRows++;
+}
+
+const entryOf = (request: RouteRequest, raw: RawRow): RecordedEntry => ({
+  request,
+  ...(raw.model ? { model: raw.model } : {}),
+  ...(raw.answer ? { answer: raw.answer } : {}),
+});
+
+/** The workload's rows with their logged model and answer: a log format through its importer, else CSV or JSONL. */
+export async function* recordedEntries(
+  options: RecordedWorkloadOptions,
+  stats: WorkloadReadStats,
+): AsyncGenerator<RecordedEntry> {
   const { file } = options;
   const format = workloadFormat(file, options.format);
   let index = 0;
@@ -354,7 +357,42 @@ export async function* recordedWorkload(
     }
   };
 
-  const before = checkInputFile(file, 'workload');
+  // A SQLite ledger is binary: the file's kind is checked, its text is not.
+  const ledger = options.format === 'ledger' || isSqliteFile(file);
+  const before = checkInputFile(file, 'workload', { binary: ledger });
+  const importer = importerFor(file, options.format);
+  if (importer) {
+    stats.format = { name: importer.name, label: importer.label };
+    let read = 0;
+    try {
+      for await (const row of importer.rows(
+        file,
+        options.pairedFile ? { pairedFile: options.pairedFile } : {},
+      )) {
+        read++;
+        if (row.failed) {
+          stats.failedRows++;
+          continue;
+        }
+        countGiven(row.raw, stats);
+        if (row.raw.timestamp) stats.hasTimestamps = true;
+        const request = await handle(row.raw, row.line, () => 1);
+        if (request) yield entryOf(request, row.raw);
+      }
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error;
+      const where = error.line > 0 ? `${file}:${error.line}` : file;
+      throw new ConfigError(
+        `${where}: ${error.message}; expected ${importer.label} (read as --format ${importer.name}${options.format ? '' : ', detected from the content'}).`,
+        file,
+        error.line > 0 ? error.line : undefined,
+      );
+    }
+    if (read === 0)
+      throw new ConfigError(`${file}: no records in it as ${importer.label}: nothing to replay.`, file);
+    checkUnchanged(file, 'workload', before);
+    return;
+  }
   const input = createReadStream(file);
   await new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
@@ -415,8 +453,9 @@ export async function* recordedWorkload(
               ? value
               : String(value);
       }
+      countGiven(raw, stats);
       const request = await handle(raw, lineNumber, () => 1);
-      if (request) yield request;
+      if (request) yield entryOf(request, raw);
     }
     if (readError) throw new ConfigError(`${file}: reading the workload failed: ${readError.message}.`, file);
     if (lineNumber === 0) throw new ConfigError(`${file}: the workload is empty (no JSON lines).`, file);
@@ -450,8 +489,9 @@ export async function* recordedWorkload(
       for (const value of record)
         for (let p = value.indexOf('\n'); p >= 0; p = value.indexOf('\n', p + 1)) spanned++;
       const cols = columns;
+      countGiven(raw, stats);
       const request = await handle(raw, endLine - spanned, (fieldName) => (cols.get(fieldName) ?? 0) + 1);
-      if (request) yield request;
+      if (request) yield entryOf(request, raw);
     }
   } catch (error) {
     throw csvError(error, file, 'workload');
@@ -490,6 +530,11 @@ export function emptyReadStats(): WorkloadReadStats {
     tokenizedRows: 0,
     filledOutputRows: 0,
     cacheRows: 0,
+    textRows: 0,
+    tokenRows: 0,
+    timestampRows: 0,
+    answerRows: 0,
+    failedRows: 0,
   };
 }
 

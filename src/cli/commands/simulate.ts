@@ -15,13 +15,15 @@ import { formatEstimate } from '../format/estimate.js';
 import { formatComparison, formatSimulationSummary } from '../format/simulation-summary.js';
 import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
+import { IMPORT_FORMATS, type ImportFormat } from '../../sim/importers/imported-row.js';
 import { UsageError } from '../report-error.js';
 
 interface SimulateArgs {
   scenario?: string;
   workload?: string;
   map: string[];
-  format?: 'csv' | 'jsonl';
+  format?: 'csv' | 'jsonl' | ImportFormat;
+  'batch-input'?: string;
   'skip-invalid': boolean;
   'time-unit'?: TimeUnit;
   'block-tokens'?: number;
@@ -77,8 +79,14 @@ The verdict compares like with like: it is on a hybrid run that answers the same
           'COLUMN=FIELD for workload columns not recognised by name (fields: timestamp, action, prompt, input_tokens, output_tokens, expects, quality_critical, required_fields, cached_tokens, cache_write_tokens, hash_ids)',
       })
       .option('format', {
-        choices: ['csv', 'jsonl'] as const,
-        describe: 'Workload format (default: from the file extension)',
+        choices: ['csv', 'jsonl', ...IMPORT_FORMATS] as const,
+        describe:
+          "Workload format: csv, jsonl, or a log export — otel (OpenTelemetry GenAI spans, OTLP JSON), litellm (LiteLLM_SpendLogs as CSV or JSON), langfuse (observations export), openai-batch (Batch API input or output JSONL), ledger (hybridllm's SQLite usage ledger). Default: detected from the content, else the extension",
+      })
+      .option('batch-input', {
+        type: 'string',
+        describe:
+          'With an OpenAI Batch output file as --workload: the batch input file, paired by custom_id (prompts from it, tokens and answers from the output)',
       })
       .option('skip-invalid', {
         type: 'boolean',
@@ -340,6 +348,7 @@ The verdict compares like with like: it is on a hybrid run that answers the same
                   map: parseColumnMap(args.map),
                   skipInvalid: args['skip-invalid'],
                   ...(args.format ? { format: args.format } : {}),
+                  ...(args['batch-input'] ? { pairedFile: args['batch-input'] } : {}),
                   ...(args['time-unit'] ? { timeUnit: args['time-unit'] } : {}),
                   ...(args.sort ? { sort: true } : {}),
                   ...(args['require-output-tokens'] ? { requireOutputTokens: true } : {}),

@@ -83,6 +83,11 @@ export function formatSimulationSummary(summary: Summary, monteCarlo?: MonteCarl
   lines.push(...formatContextSkips(summary));
   lines.push(...formatCapacity(summary));
   lines.push(...formatLifecycle(summary));
+  const read = run.workload;
+  if (read?.format)
+    lines.push(
+      `Read as ${read.format.label} (--format ${read.format.name}): ${formatInteger(read.rows)} rows; ${formatInteger(read.textRows ?? 0)} with prompt text, ${formatInteger(read.tokenRows ?? 0)} with input token counts, ${formatInteger(read.timestampRows ?? 0)} with timestamps, ${formatInteger(read.answerRows ?? 0)} with the answer${read.failedRows ? `; ${formatInteger(read.failedRows)} failed call(s) left out` : ''}.`,
+    );
   if (run.workload?.filledOutputRows)
     lines.push(
       `NOTE  ${formatInteger(run.workload.filledOutputRows)} of ${formatInteger(run.workload.rows)} rows give no output tokens: each model drew them from its profile, so their cost is simulated, not recorded (--require-output-tokens refuses such rows).`,
