@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule<object, never>>> = {
   usage: async () => (await import('./commands/usage.js')).usageCommand as never,
   bench: async () => (await import('./commands/bench.js')).benchCommand as never,
   calibrate: async () => (await import('./commands/calibrate.js')).calibrateCommand as never,
+  shadow: async () => (await import('./commands/shadow.js')).shadowCommand as never,
   'mock-server': async () => (await import('./commands/mock-server.js')).mockServerCommand as never,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand as never,
 };

@@ -4,6 +4,7 @@ import { critiqueSubject, parseFormatInstruction } from '../backends/prompt-form
 import { classifyPrompt } from '../router/classify.js';
 import { createVirtualClock } from '../core/clock.js';
 import type { FinishReason } from '../contract/request.js';
+import { JUDGE_RUBRIC } from '../shadow/llm-judge.js';
 
 /** Injected timing for a model, overriding its profile (e.g. TTFT 50 ms at 100 tokens/s). */
 export interface ModelTiming {
@@ -35,6 +36,8 @@ export function createAnswerPlanner(
   config: RouterConfig,
   seed: number,
   timing: Record<string, ModelTiming> = {},
+  /** Recorded answers by prompt: a prompt found here is answered with its recorded text (not a critique). */
+  replies?: ReadonlyMap<string, string>,
 ) {
   const backend = createSimulatedBackend({ seed, clock: createVirtualClock() });
   let sequence = 0;
@@ -46,7 +49,8 @@ export function createAnswerPlanner(
     scale: number,
   ): Promise<AnswerPlan> => {
     const { expects, requiredFields } = parseFormatInstruction(system);
-    const subject = critiqueSubject(prompt);
+    // A shadow run's LLM judge is answered as a critic of the candidate answer (YES / NO).
+    const subject = critiqueSubject(prompt) ?? judgedCandidate(prompt);
     const { complexity } = classifyPrompt(prompt);
     const inputTokens = Math.max(1, Math.ceil((system.length + prompt.length) / 4));
     const override = timing[model.name];
@@ -67,6 +71,13 @@ export function createAnswerPlanner(
     let outputTokens = Math.max(result.text ? 1 : 0, result.outputTokens);
     let text = result.text;
     let finishReason = result.finishReason;
+    const reply = subject === undefined ? replies?.get(prompt.trim()) : undefined;
+    if (reply !== undefined) {
+      // The recorded text, about four characters a token, at the profile's timing.
+      text = reply;
+      outputTokens = Math.max(1, Math.ceil(reply.length / 4));
+      finishReason = 'stop';
+    }
     if (maxTokens !== undefined && outputTokens > maxTokens) {
       text = text.slice(0, Math.floor((text.length * maxTokens) / outputTokens));
       outputTokens = maxTokens;
@@ -91,3 +102,10 @@ export function createAnswerPlanner(
 }
 
 export type AnswerPlanner = ReturnType<typeof createAnswerPlanner>;
+
+/** The candidate answer of a shadow judge's prompt (its pinned rubric first), else undefined. */
+function judgedCandidate(prompt: string): string | undefined {
+  if (!prompt.startsWith(JUDGE_RUBRIC)) return undefined;
+  const at = prompt.lastIndexOf('\n\nCANDIDATE:\n');
+  return at >= 0 ? prompt.slice(at + 13) : undefined;
+}

@@ -42,6 +42,8 @@ export interface MockServerOptions {
    * its server idle for `wake.afterMs` or longer waits `wake.ms` more for its first token (threads and caches
    * gone cold, as CPU llama.cpp shows). Unset: unlimited.
    */
+  /** Recorded answers by prompt (`loadRecordedReplies`): a local model answers a known prompt with them. */
+  replies?: ReadonlyMap<string, string>;
   capacity?: {
     maxConcurrency: number;
     slowdownPerSequence?: number;
@@ -120,7 +122,7 @@ function promptOf(body: Record<string, unknown>): { system: string; prompt: stri
 export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
   const config = options.config;
   const scale = options.timeScale ?? 1;
-  const planner = createAnswerPlanner(config, options.seed ?? 1, options.timing);
+  const planner = createAnswerPlanner(config, options.seed ?? 1, options.timing, options.replies);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);
   const missing = new Set(options.missing ?? []);
   const loaded = new Map<string, number>();

@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
+import { SHADOW_COLUMNS } from '../shadow/shadow-file.js';
 import type { SimulationProfile } from '../config/schema.js';
 import { COMPLEXITIES, isLocalTier, type Complexity } from '../router/types.js';
 import { ratesOf, type OutcomeCounts } from './fit-rates.js';
@@ -96,7 +97,10 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
     }
     if (total === 0) continue;
     const kept = COMPLEXITIES.filter((c) => answers[c] === undefined);
-    profile.rates_source = `fitted by calibrate from ${total} labelled answers of ${source} in ${options.answers} (${Object.keys(answers).join(', ')})${kept.length ? `; ${kept.join(', ')} as configured` : ''}`;
+    const where = isShadowFile(options.answers)
+      ? `fitted from shadow run ${options.answers} on ${total} of your requests (local answers judged against the recorded ones)`
+      : `fitted by calibrate from ${total} labelled answers of ${source} in ${options.answers}`;
+    profile.rates_source = `${where} (${Object.keys(answers).join(', ')})${kept.length ? `; ${kept.join(', ')} as configured` : ''}`;
     fitted.push({ model: model.name, source, answers, profile });
   }
   if (options.writeProfiles)
@@ -110,4 +114,14 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrateRes
       )}`,
     );
   return { summary, quality, fitted, profilesFile: options.writeProfiles };
+}
+
+/** Whether an answers file was written by `hybridllm shadow` (its long layout has a judge column). */
+function isShadowFile(file: string): boolean {
+  try {
+    const header = readFileSync(file, 'utf8').slice(0, 4096).split('\n', 1)[0]!.split(',');
+    return SHADOW_COLUMNS.every((c) => header.includes(c));
+  } catch {
+    return false;
+  }
 }

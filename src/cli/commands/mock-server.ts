@@ -3,6 +3,7 @@ import { parseFaultOption, type FaultPlan } from '../../fakes/faults.js';
 import { startMockServer } from '../../fakes/mock-server.js';
 import type { ModelTiming } from '../../fakes/answer-plan.js';
 import { configOption, configSets, loadConfigOption, typed } from '../options.js';
+import { loadRecordedReplies } from '../../fakes/recorded-replies.js';
 import { UsageError } from '../report-error.js';
 
 interface MockServerArgs {
@@ -11,6 +12,8 @@ interface MockServerArgs {
   config?: string;
   seed: number;
   'time-scale': number;
+  replies?: string;
+  'reply-source'?: string;
   fault: string[];
   missing: string[];
   ttft: string[];
@@ -91,6 +94,15 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
         default: 0,
         describe: 'Cold-start load time of each model’s first request (Ollama load_duration)',
       })
+      .option('replies', {
+        type: 'string',
+        describe:
+          "Answer known prompts with a model's recorded answers from this CSV (a prompt column and SOURCE_response, as RouteLLM's files): what a shadow run is tested against",
+      })
+      .option('reply-source', {
+        type: 'string',
+        describe: 'With --replies: whose answers (e.g. mistralai/Mixtral-8x7B-Instruct-v0.1)',
+      })
       .option('max-concurrency', {
         type: 'number',
         describe:
@@ -166,8 +178,15 @@ One local server speaking the Ollama API (/api/chat, /api/generate, /api/tags, /
     }
     if (args['load-ms'] > 0)
       for (const model of config.models) (timing[model.name] ??= {}).loadMs = args['load-ms'];
+    if ((args.replies === undefined) !== (args['reply-source'] === undefined))
+      throw new UsageError('--replies and --reply-source go together: the file, and whose answers in it');
+    const replies =
+      args.replies && args['reply-source']
+        ? await loadRecordedReplies(args.replies, args['reply-source'])
+        : undefined;
     const server = await startMockServer({
       config,
+      ...(replies ? { replies } : {}),
       port: args.port,
       host: args.host,
       seed: args.seed,
