@@ -9,6 +9,8 @@ import { countTokens } from './tokens.js';
 import { ALIASES, WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
 import { ImportError, type ImportFormat, type RawRow } from './importers/imported-row.js';
 import { importerFor, isSqliteFile } from './importers/detect-format.js';
+import { isLedgerUrl, ledgerImporter } from './importers/ledger.js';
+import { redactUrl } from '../ledger/pg/ledger-url.js';
 
 export { WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
 
@@ -328,7 +330,7 @@ export async function* recordedEntries(
       if (latest && at < latest.ms && !options.sort) {
         const iso = (ms: number): string => new Date(ms).toISOString();
         throw new ConfigError(
-          `${file}:${line}: the rows are not in time order: this row arrives at ${iso(at)}, before line ${latest.line} (${iso(latest.ms)}). A replay runs in time order: sort the file by timestamp, or pass --sort to sort it in memory.`,
+          `${redactUrl(file)}:${line}: the rows are not in time order: this row arrives at ${iso(at)}, before line ${latest.line} (${iso(latest.ms)}). A replay runs in time order: sort the file by timestamp, or pass --sort to sort it in memory.`,
           file,
           line,
         );
@@ -341,7 +343,7 @@ export async function* recordedEntries(
       if (!(error instanceof RowError)) throw error;
       const [name, reason] = error.message.split('|') as [WorkloadField, string];
       const column = columnOf(name);
-      const where = `${file}:${line}:${column}`;
+      const where = `${redactUrl(file)}:${line}:${column}`;
       const source = stats.columns[name];
       const message = `${where}: ${source && source !== name ? `column '${source}' (${name})` : name}: ${reason}`;
       if (!options.skipInvalid)
@@ -357,10 +359,11 @@ export async function* recordedEntries(
     }
   };
 
-  // A SQLite ledger is binary: the file's kind is checked, its text is not.
-  const ledger = options.format === 'ledger' || isSqliteFile(file);
-  const before = checkInputFile(file, 'workload', { binary: ledger });
-  const importer = importerFor(file, options.format);
+  // A fleet's PostgreSQL ledger is a URL, not a file; a SQLite ledger is binary: its kind is checked, not its text.
+  const url = isLedgerUrl(file);
+  const ledger = url || options.format === 'ledger' || isSqliteFile(file);
+  const before = url ? undefined : checkInputFile(file, 'workload', { binary: ledger });
+  const importer = url ? ledgerImporter : importerFor(file, options.format);
   if (importer) {
     stats.format = { name: importer.name, label: importer.label };
     let read = 0;
@@ -381,7 +384,8 @@ export async function* recordedEntries(
       }
     } catch (error) {
       if (!(error instanceof ImportError)) throw error;
-      const where = error.line > 0 ? `${file}:${error.line}` : file;
+      const name = url ? redactUrl(file) : file;
+      const where = error.line > 0 ? `${name}:${error.line}` : name;
       throw new ConfigError(
         `${where}: ${error.message}; expected ${importer.label} (read as --format ${importer.name}${options.format ? '' : ', detected from the content'}).`,
         file,
@@ -389,8 +393,11 @@ export async function* recordedEntries(
       );
     }
     if (read === 0)
-      throw new ConfigError(`${file}: no records in it as ${importer.label}: nothing to replay.`, file);
-    checkUnchanged(file, 'workload', before);
+      throw new ConfigError(
+        `${url ? redactUrl(file) : file}: no records in it as ${importer.label}: nothing to replay.`,
+        file,
+      );
+    if (before) checkUnchanged(file, 'workload', before);
     return;
   }
   const input = createReadStream(file);
@@ -461,7 +468,7 @@ export async function* recordedEntries(
     if (lineNumber === 0) throw new ConfigError(`${file}: the workload is empty (no JSON lines).`, file);
     if (index === 0 && stats.skipped === 0)
       throw new ConfigError(`${file}: the workload has no JSON objects: nothing to replay.`, file);
-    checkUnchanged(file, 'workload', before);
+    checkUnchanged(file, 'workload', before!);
     return;
   }
 
@@ -502,7 +509,7 @@ export async function* recordedEntries(
   if (!columns) throw new ConfigError(`${file}: the workload is empty (no header row).`, file);
   if (index === 0 && stats.skipped === 0)
     throw new ConfigError(`${file}: the workload has a header but no rows: nothing to replay.`, file, 2);
-  checkUnchanged(file, 'workload', before);
+  checkUnchanged(file, 'workload', before!);
 }
 
 /**

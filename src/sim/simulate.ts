@@ -16,6 +16,7 @@ import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
 import type { WeightVariant } from './weight-variant.js';
 import { loadRun, renderReport } from '../report/render-report.js';
+import { redactUrl } from '../ledger/pg/ledger-url.js';
 
 export interface SimulateOptions {
   configFile: string;
@@ -132,7 +133,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
         buildSummary(output, {
           command,
           seed: runSeed,
-          ...(options.workload ? { workloadFile: options.workload.file } : {}),
+          ...(options.workload ? { workloadFile: redactUrl(options.workload.file) } : {}),
           ...(options.profiles ? { profiles: options.profiles.file } : {}),
           ...(options.profiles?.origin ? { profileOrigin: options.profiles.origin } : {}),
           backend: options.real ? 'real' : 'simulated',

@@ -15,6 +15,7 @@ import { formatEstimate } from '../format/estimate.js';
 import { formatComparison, formatSimulationSummary } from '../format/simulation-summary.js';
 import { configOption, configSets, resolveConfigPath, typed } from '../options.js';
 import { createProgress } from '../progress.js';
+import { redactUrl } from '../../ledger/pg/ledger-url.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../../sim/importers/imported-row.js';
 import { UsageError } from '../report-error.js';
 
@@ -324,7 +325,10 @@ The verdict compares like with like: it is on a hybrid run that answers the same
       return;
     }
 
-    const command = `hybridllm ${process.argv.slice(2).join(' ')}`;
+    // A ledger URL's password never reaches the run folder.
+    const command = redactUrl(
+      `hybridllm ${process.argv.slice(2).join(' ')}`.replace(/\S+:\/\/\S+/g, (u) => redactUrl(u)),
+    );
     const progress = createProgress(args.progress && !args.json);
     const results: SimulateResult[] = [];
     try {
