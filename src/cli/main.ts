@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .exitProcess(false)
     .wrap(helpWidth())
-    .epilogue("Run `hybridllm <command> --help` for a command's options. Docs: README.md")
+    .epilogue("Run `hybridllm <command> --help` for a command's options. Docs: README.md and docs/")
     .fail((message, error) => {
       if (error) throw error;
       throw new CliUsage(message);

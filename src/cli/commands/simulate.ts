@@ -65,7 +65,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
 
 Runs every request through the production router with simulated backends on a virtual clock (a year takes seconds; no Ollama, GPU or API key), then runs the same workload and seed again with prefer_local=false as the pure-API baseline. Prints tier distribution, cost per day/month/year, savings (marginal and all-in), break-even volume, latency, quality and the design document's success metrics, and writes a run folder (<out>/<run-id>/: config.yaml, scenario.yaml, requests.jsonl, summary.json).
 
-The verdict compares like with like: it is on a hybrid run that answers the same requests as the API-only alternatives. A budget cap is not a saving (the verdict's run has no cap; the capped run is a WHAT-IF line), and when the configured machines cannot carry the load the verdict is priced at the count that does ("Needs 40 × Apple Mac Studio … to carry this traffic"), unless --servers pins one. SERVICE LEVEL sets answered acceptably, answered at all and p95 latencies side by side. README: "The verdict compares like with like".`,
+The verdict compares like with like: it is on a hybrid run that answers the same requests as the API-only alternatives. A budget cap is not a saving (the verdict's run has no cap; the capped run is a WHAT-IF line), and when the configured machines cannot carry the load the verdict is priced at the count that does ("Needs 40 × Apple Mac Studio … to carry this traffic"), unless --servers pins one. SERVICE LEVEL sets answered acceptably, answered at all and p95 latencies side by side. Docs: docs/cost-model.md ("The verdict compares like with like").`,
       )
       .option('scenario', {
         type: 'string',
