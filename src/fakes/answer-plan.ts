@@ -4,7 +4,7 @@ import { critiqueSubject, parseFormatInstruction } from '../backends/prompt-form
 import { classifyPrompt } from '../router/classify.js';
 import { createVirtualClock } from '../core/clock.js';
 import type { FinishReason } from '../contract/request.js';
-import { JUDGE_RUBRIC } from '../shadow/llm-judge.js';
+import { JUDGE_RUBRIC } from '../shadow/judge-rubric.js';
 
 /** Injected timing for a model, overriding its profile (e.g. TTFT 50 ms at 100 tokens/s). */
 export interface ModelTiming {
