@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProfileFile, profileYaml } from '../src/bench/profile.js';
 import type { Hardware } from '../src/bench/hardware.js';
-import { roundUsd } from '../src/cli/format/alternatives-summary.js';
+import { roundUsd } from '../src/report/wording/alternatives-summary.js';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { comparisonRows, comparisonSentence, costVolumeChart } from '../src/report/comparison-view.js';
 import { deployView } from '../src/report/deploy-view.js';

@@ -2,28 +2,9 @@ import { join } from 'node:path';
 import { createRng, deriveSeed } from '../core/rng.js';
 import { runBench } from './bench-runner.js';
 import { distribution } from './metrics.js';
-import type { SweepOptions, SweepStep } from './sweep.js';
+import type { IdleProbe, SweepOptions, SweepStep } from './sweep-types.js';
 
-/** Requests one at a time after the server sat idle, against the same requests sent back to back. */
-export interface IdleProbe {
-  /** Requests sent, each after its own idle time. */
-  requests: number;
-  /** The extra time to first token above which a request counts as having met a cold server, ms. */
-  coldAboveMs: number;
-  /** One point per group of requests, shortest idle times first. */
-  points: {
-    /** The group's median idle time before a request, ms. */
-    idleMs: number;
-    requests: number;
-    ttftMs: { p50: number; p95: number; mean: number };
-    /** The share of the group that met a cold server (0–1). */
-    coldShare: number;
-    /** What a cold server added to the first token on average (over the first level's TTFT p50), ms. */
-    coldMs: number;
-  }[];
-  /** The average extra time to first token at the middle group: the capacity profile's wake_ms. */
-  wakeMs: number;
-}
+export type { IdleProbe } from './sweep-types.js';
 
 /** How many of the idle probe's requests make one point of the wake curve (fewer: one point). */
 const IDLE_GROUP = 8;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { projectFile } from '../core/project-files.js';
 import { CONFIG, PALETTE, type ChartSpec } from '../report/chart-specs.js';
 import { renderChart } from '../report/render-chart.js';
-import type { SweepResult } from './sweep.js';
+import type { SweepResult } from './sweep-types.js';
 
 const CSS = projectFile('src/report/templates/report.css');
 

@@ -1,60 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelConfig } from '../config/router-config.js';
 import type { SimulationProfile } from '../config/schema.js';
-import { runBench, type BenchRow, type BenchRunOptions } from './bench-runner.js';
+import { runBench, type BenchRow } from './bench-runner.js';
 import { captureHardware } from './hardware.js';
 import { distribution } from './metrics.js';
-import { idleProbe, wakeCurve, type IdleProbe } from './idle-probe.js';
+import { idleProbe, wakeCurve } from './idle-probe.js';
+import type { IdleProbe, SweepOptions, SweepResult, SweepStep } from './sweep-types.js';
 import { profileFromRows, profileYaml } from './profile.js';
 import { renderSweepReport } from './sweep-report.js';
 
-/** One load level of a sweep, measured. */
-export interface SweepStep {
-  concurrency: number;
-  requests: number;
-  errors: number;
-  wallMs: number;
-  requestsPerS: number;
-  outputTokensPerS: number;
-  /** Means as well: a server's throughput follows its mean times, which a skewed spread (CPU) sets apart from the p50. */
-  ttftMs: { p50: number; p95: number; mean: number };
-  tpotMs: { p50: number; p95: number; mean: number };
-  e2eMs: { p50: number; p95: number; mean: number };
-  /** Requests per second that met the SLO (time to first token, and end to end when given). */
-  goodputPerS: number;
-  meanInputTokens: number;
-  /**
-   * Client time outside the server per request, p50 (end to end minus the server's own total, where it
-   * reports one: Ollama's total_duration), ms; null when it reports none.
-   */
-  overheadMs: number | null;
-}
-
-export interface SweepResult {
-  model: string;
-  slo: { ttftMs: number; e2eMs: number | null };
-  steps: SweepStep[];
-  /** Requests sent one at a time after idle gaps: what a cold server adds to the first token. */
-  idle?: IdleProbe;
-  /** Why the sweep stopped where it did. */
-  stopped: string;
-  /** The capacity profile fitted from the steps, as profiles.yaml writes it. */
-  capacity: NonNullable<SimulationProfile['capacity']>;
-  profile: SimulationProfile;
-  outDir: string;
-}
-
-export interface SweepOptions extends Omit<BenchRunOptions, 'models' | 'concurrency' | 'rate' | 'runs'> {
-  model: ModelConfig;
-  /** Concurrency levels to try, in order. @default 1, 2, 4, 8, 16, 32, 64 */
-  steps?: readonly number[];
-  /** Requests measured at each level. @default max(16, 4 × the level) */
-  requestsPerStep?: (concurrency: number) => number;
-  slo?: { ttftMs: number; e2eMs?: number };
-  /** Requests of the idle probe (0: none, no wake curve). @default 40 */
-  idleRequests?: number;
-}
+export type { IdleProbe, SweepOptions, SweepResult, SweepStep } from './sweep-types.js';
 
 /**
  * Measures a local server across load, as GuideLLM's sweep and `vllm bench serve` do: concurrency 1, 2, 4, …

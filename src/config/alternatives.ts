@@ -1,7 +1,7 @@
 import type { Alternative, ModelConfig } from './router-config.js';
 import type { RawConfig } from './schema.js';
 import type { YamlSource } from './yaml-source.js';
-import { COMPLEXITIES, type Complexity } from '../router/types.js';
+import { COMPLEXITIES, type Complexity } from '../contract/request.js';
 
 /** Cost of a typical call (1,000 input and 300 output tokens), to rank API models by price. */
 function typicalCallUsd(model: ModelConfig): number {

@@ -1,6 +1,6 @@
 import { promptCacheRules, withCacheWritePrice } from '../cost/prompt-cache-rules.js';
 import { lookupPrice, priceTableVersion } from '../cost/price-table.js';
-import { COMPLEXITIES, isLocalTier, type Complexity } from '../router/types.js';
+import { COMPLEXITIES, isLocalTier, type Complexity } from '../contract/request.js';
 import { ConfigError } from './config-error.js';
 import type { ModelConfig, RouterConfig } from './router-config.js';
 

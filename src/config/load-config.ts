@@ -5,7 +5,7 @@ import { resolveAlternatives } from './alternatives.js';
 import { placedWatts, resolveLocalCosts } from './local-costs.js';
 import { promptCacheRules, withCacheWritePrice } from '../cost/prompt-cache-rules.js';
 import { FREE, lookupPrice } from '../cost/price-table.js';
-import { COMPLEXITIES, isLocalTier } from '../router/types.js';
+import { COMPLEXITIES, isLocalTier } from '../contract/request.js';
 import { ConfigError } from './config-error.js';
 import type { ModelConfig, RouterConfig } from './router-config.js';
 import { configSchema, WEIGHT_PRESETS, type RawConfig } from './schema.js';

@@ -1,5 +1,5 @@
 import { CATALOGUE_DATE, HARDWARE_CATALOGUE, KV_CACHE_MB_PER_TOKEN } from '../cost/hardware-catalogue.js';
-import { isLocalTier } from '../router/types.js';
+import { isLocalTier } from '../contract/request.js';
 import type { RawConfig } from './schema.js';
 import type { YamlSource } from './yaml-source.js';
 

@@ -1,7 +1,7 @@
 import type { PromptCacheRules } from '../backends/simulated/prompt-cache.js';
 import type { LocalCosts } from './local-costs.js';
 import type { ModelPrice } from '../cost/price-table.js';
-import type { Complexity, Tier } from '../router/types.js';
+import type { Complexity, Tier } from '../contract/request.js';
 import type { Provider, SimulationProfile } from './schema.js';
 
 /** One model as the router uses it: validated, prices resolved. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPLEXITIES, TIERS } from '../router/types.js';
+import { COMPLEXITIES, TIERS } from '../contract/request.js';
 
 /** Providers a model can be served by. */
 export const PROVIDERS = ['ollama', 'openai-compatible', 'anthropic', 'openai', 'llamacpp'] as const;

@@ -1,33 +1,11 @@
 import type { RouterConfig } from '../config/router-config.js';
 import { openLedger, resolveLedgerPath } from './ledger-db.js';
-import { sqliteLedgerRows, type LedgerRows } from './ledger-summary.js';
+import { sqliteLedgerRows } from './ledger-summary.js';
+import type { LedgerReader } from './ledger-reader-types.js';
 import { resolveLedgerUrl } from './pg/ledger-url.js';
-import {
-  exportUsage,
-  importFallback,
-  usageReport,
-  type UsageGrouping,
-  type UsageReport,
-  type UsageWindow,
-} from './usage-query.js';
+import { exportUsage, importFallback, usageReport } from './usage-query.js';
 
-/** The ledger as `usage` and `report --from-ledger` read it, from SQLite or the fleet's PostgreSQL alike. */
-export interface LedgerReader {
-  kind: 'sqlite' | 'postgres';
-  /** The file, or the URL with any password hidden. */
-  path: string;
-  report(
-    window: UsageWindow,
-    by: UsageGrouping,
-    dailyBudgetUsd: number,
-    timeZone: string,
-  ): Promise<UsageReport>;
-  exportTo(window: UsageWindow, file: string): Promise<number>;
-  rows: LedgerRows;
-  /** Loads a SQLite fallback file or a fleet spool; returns the requests read. */
-  importFile(file: string): Promise<number>;
-  close(): Promise<void>;
-}
+export type { LedgerReader } from './ledger-reader-types.js';
 
 /**
  * Opens the ledger a config names for reading (and importing): PostgreSQL when $HYBRIDLLM_LEDGER_URL or

@@ -1,4 +1,4 @@
-import { roundUsd } from '../cli/format/alternatives-summary.js';
+import { roundUsd } from './wording/alternatives-summary.js';
 import type { CostComparison } from '../cost/cost-model.js';
 import type { Summary } from '../sim/summary.js';
 import { volumeChart, type CostLine, type VolumeMark } from './decision-charts.js';

@@ -1,9 +1,9 @@
-import { TIERS, type Tier } from '../router/types.js';
+import { TIERS, type Tier } from '../contract/request.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
-import { flipsAtText, roundUsd } from '../cli/format/alternatives-summary.js';
-import { formatAsConfigured } from '../cli/format/verdict.js';
-import { costItemRows } from '../cli/format/cost-items.js';
-import { headlinePeriod } from '../cli/format/period.js';
+import { flipsAtText, roundUsd } from './wording/alternatives-summary.js';
+import { formatAsConfigured } from './wording/verdict.js';
+import { costItemRows } from './wording/cost-items.js';
+import { headlinePeriod } from './wording/period.js';
 import type { Summary } from '../sim/summary.js';
 import {
   barChart,

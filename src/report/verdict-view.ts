@@ -1,9 +1,9 @@
 import type { CostComparison } from '../cost/cost-model.js';
-import { roundUsd } from '../cli/format/alternatives-summary.js';
-import { headlinePeriod } from '../cli/format/period.js';
+import { roundUsd } from './wording/alternatives-summary.js';
+import { headlinePeriod } from './wording/period.js';
 import type { Summary } from '../sim/summary.js';
 import { formatDuration, formatInteger, formatPercent } from './format-numbers.js';
-import { fleetClause, machineName, serviceGapText } from '../cli/format/verdict.js';
+import { fleetClause, machineName, serviceGapText } from './wording/verdict.js';
 import { serviceGap } from '../sim/service-level.js';
 
 /** A headline figure card: what it is, its value rounded for people, and whether it is good news. */

@@ -1,7 +1,7 @@
 import { compareCosts, type CostComparison } from '../cost/cost-model.js';
 import type { RouterConfig } from '../config/router-config.js';
 import { COMPLEXITIES, type Complexity } from '../router/types.js';
-import type { AlternativeOutcome } from './run-simulation.js';
+import type { AlternativeOutcome } from './run-types.js';
 import type { RunStats } from './run-aggregator.js';
 
 /** One API-only alternative as summary.json records it, with the hybrid compared against it. */

@@ -6,25 +6,9 @@ import type { RouteRequest } from '../router/types.js';
 import { createRealClock } from '../core/clock.js';
 import { createRng, deriveSeed } from '../core/rng.js';
 import { RunAggregator } from './run-aggregator.js';
-import { baselineConfig, type RunKind, type RunOutcome, type SimulationHooks } from './run-simulation.js';
+import { baselineConfig } from './counterfactual-config.js';
+import type { RealLoad, RunKind, RunOutcome, SimulationHooks } from './run-types.js';
 import type { MaterialisedRun } from './run-spec.js';
-
-export interface RealLoad {
-  /** Requests in flight at once. @default 1 */
-  concurrency?: number;
-  /** Requests started per second (constant spacing, or exponential gaps with `poisson`); unset: as fast as concurrency allows. */
-  rate?: number;
-  poisson?: boolean;
-  /**
-   * Start each request at its recorded arrival, as an offset from the first (a trace replayed at its own
-   * pace). `concurrency` then only caps requests in flight.
-   */
-  asRecorded?: boolean;
-  /** Send every model to this server (e.g. hybridllm mock-server). */
-  baseUrl?: string;
-  configFile: string;
-  env?: NodeJS.ProcessEnv;
-}
 
 /**
  * Sends a workload to the real backends on the real clock, through the same router: a bounded number of

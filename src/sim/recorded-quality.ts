@@ -13,7 +13,8 @@ import {
 import type { DetectorStats } from './detector-metrics.js';
 import type { MaterialisedRun } from './run-spec.js';
 import type { WeightVariant } from './weight-variant.js';
-import type { RunOutcome } from './run-simulation.js';
+import type { RunOutcome } from './run-types.js';
+import { runOnce } from './run-once.js';
 
 /**
  * Thresholds the sweep re-runs the router at. The curve's far end is the all-API run (prefer_local off),
@@ -143,8 +144,6 @@ export async function evaluateRecordedQuality(
   const answers = run.answers;
   const rows = hybrid.rows;
   if (!answers?.weakSource || !answers.strongSource || !rows?.length) return undefined;
-  // runOnce is imported lazily: run-simulation imports this module.
-  const { runOnce } = await import('./run-simulation.js');
   const { weak, strong } = fileAccuracy(answers.table, answers.weakSource, answers.strongSource);
   const thresholds = options.thresholds ?? SWEEP_THRESHOLDS;
   const allApiRows = baseline.rows ?? [];

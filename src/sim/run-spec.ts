@@ -12,7 +12,7 @@ import {
   type RecordedWorkloadOptions,
   type WorkloadReadStats,
 } from './recorded-workload.js';
-import type { Workload } from './run-simulation.js';
+import type { Workload } from './concurrent-replay.js';
 import { scenarioStartMs, syntheticWorkload } from './synthetic-workload.js';
 
 /** Everything a simulation run is made from, as plain data: it can be sent to a worker thread. */

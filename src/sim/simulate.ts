@@ -11,7 +11,7 @@ import type { RecordedWorkloadOptions } from './recorded-workload.js';
 import { requestRow } from './request-row.js';
 import { RunFolder, runId } from './run-folder.js';
 import { runSimulation, type ProgressRun } from './run-simulation.js';
-import type { RealLoad } from './real-replay.js';
+import type { RealLoad } from './run-types.js';
 import type { RunSpec } from './run-spec.js';
 import { buildSummary, type Summary } from './summary.js';
 import type { WeightVariant } from './weight-variant.js';

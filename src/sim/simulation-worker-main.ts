@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { materialise, type RunSpec } from './run-spec.js';
-import { runOnce, type RunKind, type WorkerMessage } from './run-simulation.js';
+import { runOnce } from './run-once.js';
+import type { RunKind, WorkerMessage } from './run-types.js';
 
 const { spec, kind, progressEvery } = workerData as { spec: RunSpec; kind: RunKind; progressEvery: number };
 const post = (message: WorkerMessage): void => parentPort!.postMessage(message);

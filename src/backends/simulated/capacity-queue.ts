@@ -1,127 +1,15 @@
 import type { EventClock, Parked, Timer } from '../../core/event-clock.js';
-import { QuantileSketch, type QuantileSummary } from '../../core/quantile-sketch.js';
+import { QuantileSketch } from '../../core/quantile-sketch.js';
+import { rateAt, wakeAfter, type CapacityProfile, type Rates } from './capacity-rates.js';
+import type { Admission, CapacityStats, Demand, ServeCall } from './capacity-types.js';
+import { HourlyTally } from './hourly-tally.js';
 
-/** A rate measured at a number of sequences running at once (a point of a `bench --sweep` curve). */
-export interface RatePoint {
-  sequences: number;
-  /** Tokens per second for each sequence. */
-  tokensPerS: number;
-}
-
-/** How fast one model runs on a server, per sequence, against the sequences running. */
-export interface Rates {
-  /** Decode rate per sequence against sequences running (time per token linear between points), flat beyond. */
-  decode: readonly RatePoint[];
-  /** Prefill rate per sequence against sequences running. */
-  prefill: readonly RatePoint[];
-  /**
-   * Extra time before the prefill of a call that finds its machine idle (for more than IDLE_MS): threads
-   * and caches to wake, as CPU llama.cpp shows. @default 0
-   */
-  wakeMs?: number;
-  /**
-   * Wake time against idle time (linear between points, from 0 at no idle, flat beyond): replaces wakeMs.
-   * `share` (default 1) is the part of the calls that meet a cold server and pay it, linear between points
-   * too (the first point's before it).
-   */
-  wake?: readonly { idleMs: number; ms: number; share?: number }[];
-}
-
-/**
- * The wake time a call pays after its machine sat idle `idleMs`; `draw` (uniform in [0, 1), the call's own)
- * decides whether it meets a cold server when only a share of calls do.
- */
-export function wakeAfter(rates: Rates, idleMs: number, draw = 0): number {
-  const curve = rates.wake;
-  if (!curve?.length) return idleMs >= IDLE_MS ? (rates.wakeMs ?? 0) : 0;
-  if (idleMs < IDLE_MS) return 0;
-  let before = { idleMs: 0, ms: 0, share: curve[0]!.share ?? 1 };
-  for (const point of curve) {
-    const share = point.share ?? 1;
-    if (idleMs <= point.idleMs) {
-      const t = (idleMs - before.idleMs) / (point.idleMs - before.idleMs);
-      const cold = draw < before.share + (share - before.share) * t;
-      return cold ? before.ms + (point.ms - before.ms) * t : 0;
-    }
-    before = { idleMs: point.idleMs, ms: point.ms, share };
-  }
-  return draw < before.share ? before.ms : 0;
-}
-
-/** What one local server can do at once, and how fast, as measured (or assumed) per batch size. */
-export interface CapacityProfile extends Rates {
-  /** Sequences the server runs in parallel; more wait in its queue. */
-  maxConcurrency: number;
-}
-
-/** How one call fared in the queue. */
-export interface Admission {
-  /** Time spent waiting for a slot (until the timeout when it never got one). */
-  waitMs: number;
-  /** Wait + prefill, which ends with the first token (0 when it timed out before it). */
-  ttftMs: number;
-  /** From arrival to its last token, or to the timeout. */
-  latencyMs: number;
-  /** Sequences running on its server when it started (itself included); 0 when it never started. */
-  batch: number;
-  /** Whether the client gave up at its timeout before the answer was complete. */
-  timedOut: boolean;
-  /**
-   * Its share of its machine's time: each moment it ran, divided among the sequences running then. Summed
-   * over calls this is the time the machine was busy, which is what draws busy power.
-   */
-  busyMs: number;
-}
-
-/** One call to serve. */
-export interface ServeCall {
-  /** The model it is for: each model has its own sequence slots on every machine. @default the profile's */
-  model?: string;
-  /** That model's slots per machine. @default the queue profile's max_concurrency */
-  maxConcurrency?: number;
-  /** Prompt tokens to prefill (those read from a prefix cache left out). */
-  inputTokens: number;
-  outputTokens: number;
-  /** The client gives up this long after arrival. @default Infinity */
-  timeoutMs?: number;
-  /** The calling model's rates, when several models share the server. @default the queue's profile */
-  rates?: Rates;
-  /** Uniform in [0, 1), drawn for the call: whether it meets a cold server (see `wakeAfter`). @default 0 */
-  wakeDraw?: number;
-}
-
-/**
- * The rate at `n` sequences between measured points: the time per token is taken as linear in the batch
- * there (a decode step costs about a fixed part plus a part per sequence), so the rate is harmonic between
- * points; the nearest end outside them.
- */
-export function rateAt(points: readonly RatePoint[], n: number): number {
-  if (points.length === 0) throw new Error('a capacity profile needs at least one measured rate');
-  if (n <= points[0]!.sequences) return points[0]!.tokensPerS;
-  for (let i = 1; i < points.length; i++) {
-    const hi = points[i]!;
-    if (n <= hi.sequences) {
-      const lo = points[i - 1]!;
-      const share = (n - lo.sequences) / (hi.sequences - lo.sequences);
-      return 1 / (1 / lo.tokensPerS + (1 / hi.tokensPerS - 1 / lo.tokensPerS) * share);
-    }
-  }
-  return points[points.length - 1]!.tokensPerS;
-}
-
-/** A call's time on an idle server: prefill (ending with the first token), then the other tokens, alone. */
-export function aloneMs(rates: Rates, inputTokens: number, outputTokens: number): number {
-  return (
-    (inputTokens / rateAt(rates.prefill, 1) + Math.max(0, outputTokens - 1) / rateAt(rates.decode, 1)) * 1000
-  );
-}
+export * from './capacity-rates.js';
+export type * from './capacity-types.js';
 
 const HOUR_MS = 3_600_000;
 /** A phase this close to its end (in ms at its current rate) is done: keeps float rounding from looping. */
 const DONE_MS = 1e-3;
-
-/** A machine idle this long makes the next call pay its wake time (back-to-back calls keep it warm). */
-const IDLE_MS = 10;
 
 const WAITING = 0;
 const WAKE = 4;
@@ -137,7 +25,7 @@ interface ModelLane {
   waiting: Job[];
   waitingHead: number;
   /** Full-batch service time asked for per hour (slot-ms), for the demand figures. */
-  demandHourly: number[];
+  demandHourly: HourlyTally;
   demandMs: number;
   firstArrivalMs: number;
   lastArrivalMs: number;
@@ -181,7 +69,7 @@ export class CapacityQueue {
   private waitingCount = 0;
   private readonly waits = new QuantileSketch();
   /** Machine-busy milliseconds per hour since the first call (all machines); one number per hour simulated. */
-  private hourly: number[] = [];
+  private readonly hourly = new HourlyTally();
   private originMs: number | undefined;
   private firstArrivalMs = NaN;
   private lastEndMs = NaN;
@@ -217,7 +105,7 @@ export class CapacityQueue {
         running: this.running.map(() => 0),
         waiting: [],
         waitingHead: 0,
-        demandHourly: [],
+        demandHourly: new HourlyTally(),
         demandMs: 0,
         firstArrivalMs: this.clock.now(),
         lastArrivalMs: this.clock.now(),
@@ -244,8 +132,7 @@ export class CapacityQueue {
     lane.demandMs += demand;
     lane.lastArrivalMs = now;
     const hour = Math.floor((now - this.originMs) / HOUR_MS);
-    while (lane.demandHourly.length <= hour) lane.demandHourly.push(0);
-    lane.demandHourly[hour]! += demand;
+    lane.demandHourly.add(hour, demand);
     const job: Job = {
       lane,
       arrivalMs: now,
@@ -444,17 +331,7 @@ export class CapacityQueue {
   /** Spreads a machine's busy time (a sequence or more running) over the hours it covers. */
   private recordBusy(startMs: number, busyMs: number): void {
     this.machineBusyMs += busyMs;
-    const origin = this.originMs!;
-    let t = startMs;
-    const stop = startMs + busyMs;
-    while (t < stop) {
-      const hour = Math.max(0, Math.floor((t - origin) / HOUR_MS));
-      const hourEnd = origin + (hour + 1) * HOUR_MS;
-      const piece = Math.min(stop, hourEnd) - t;
-      while (this.hourly.length <= hour) this.hourly.push(0);
-      this.hourly[hour]! += piece;
-      t += piece;
-    }
+    this.hourly.spread(startMs, busyMs, this.originMs!);
   }
 
   /**
@@ -469,17 +346,7 @@ export class CapacityQueue {
     // Averages over the time the calls spanned (a model's arrivals for its demand, first arrival to last
     // answer for busy); the peak hour is the busiest clock hour, or the whole span when shorter than an hour.
     const servedMs = Math.max(1000, (this.lastEndMs || 0) - (this.firstArrivalMs || 0));
-    const busiest = (hourly: readonly number[]): [number, number] => {
-      let peak = 0;
-      let at = 0;
-      for (let h = 0; h < hourly.length; h++)
-        if (hourly[h]! > peak) {
-          peak = hourly[h]!;
-          at = h;
-        }
-      return [peak, at];
-    };
-    const [peak, peakHour] = busiest(this.hourly);
+    const [peak, peakHour] = this.hourly.busiest();
     const demand: Record<string, Demand> = {};
     for (const [model, lane] of [...this.lanes].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const laneSlots = lane.maxConcurrency * this.running.length;
@@ -488,7 +355,7 @@ export class CapacityQueue {
       demand[model] = {
         maxConcurrency: lane.maxConcurrency,
         average,
-        peakHour: arrivedMs < HOUR_MS ? average : busiest(lane.demandHourly)[0] / (HOUR_MS * laneSlots),
+        peakHour: arrivedMs < HOUR_MS ? average : lane.demandHourly.busiest()[0] / (HOUR_MS * laneSlots),
       };
     }
     const machines = this.running.length;
@@ -524,35 +391,4 @@ function rateOf(job: Job, sequences: number): number {
   // Waking counts down in milliseconds: 1,000 a second.
   if (job.state === WAKE) return 1000;
   return rateAt(job.state === PREFILL ? job.rates.prefill : job.rates.decode, sequences);
-}
-
-/** What one model asks of its slots: full-batch service time over slot time (above 1: more than they can do). */
-export interface Demand {
-  maxConcurrency: number;
-  average: number;
-  peakHour: number;
-}
-
-export interface CapacityStats {
-  servers: number;
-  /** Sequence slots per machine, all its models' together (each model's own are in `demand`). */
-  maxConcurrency: number;
-  /** Per model on the item: its sequence slots per machine and the load it offers them. */
-  demand: Record<string, Demand>;
-  calls: number;
-  timedOut: number;
-  /** Of them, the calls that gave up still waiting for a slot: those more machines would have served. */
-  timedOutWaiting: number;
-  /** Most calls waiting for a slot at once. */
-  maxWaiting: number;
-  /** Slot time: each call's time from start to finish, summed. */
-  busyMs: number;
-  /** Time the machines had at least one sequence running, summed over machines. */
-  machineBusyMs: number;
-  /** Share of time the machines had a sequence running, from the first arrival to the last answer (0–1). */
-  averageUtilisation: number;
-  /** The same in the busiest hour. */
-  peakHourUtilisation: number;
-  peakHourStartMs: number;
-  waitMs: QuantileSummary;
 }

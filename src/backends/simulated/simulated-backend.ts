@@ -1,15 +1,10 @@
 import type { ModelConfig } from '../../config/router-config.js';
-import {
-  DEFECTS,
-  type Defect,
-  type LatencyDistribution,
-  type SimulationProfile,
-} from '../../config/schema.js';
+import { DEFECTS, type Defect, type SimulationProfile } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import { createVirtualClock } from '../../core/clock.js';
 import { isEventClock } from '../../core/event-clock.js';
-import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
-import { EXPECTS, isLocalTier, type Complexity, type Expects } from '../../contract/request.js';
+import { createRng, deriveSeed } from '../../core/rng.js';
+import { EXPECTS, isLocalTier, type Expects } from '../../contract/request.js';
 import { isMathRequest } from '../../contract/prompt-kind.js';
 import type { Backend, GenerateCall, GenerateResult } from '../backend.js';
 import { BadRequestError, TimeoutError, TransientError } from '../errors.js';
@@ -21,6 +16,9 @@ import {
   type Rates,
 } from './capacity-queue.js';
 import { PromptCache, type CacheUse } from './prompt-cache.js';
+import { applicable, drawLatency, drawOutcome } from './profile-draws.js';
+
+export { drawDefect, drawLatency, drawOutcome, meanLatency } from './profile-draws.js';
 import { MAX_UNITS, TOKENS_PER_UNIT, VARIANTS, writeAnswer, type WrittenAnswer } from './response-writer.js';
 
 export interface SimulatedBackendOptions {
@@ -50,69 +48,6 @@ const NO_FIELDS: readonly string[] = [];
 
 /** Tokens a critic's verdict takes. */
 const CRITIQUE_TOKENS = 12;
-
-/** Draws from a latency distribution: uniform over [min, max], or linear between measured quantiles. */
-export function drawLatency(distribution: LatencyDistribution, rng: Rng): number {
-  if ('quantiles' in distribution) {
-    const q = distribution.quantiles;
-    const position = rng() * (q.length - 1);
-    const low = Math.floor(position);
-    const high = Math.min(q.length - 1, low + 1);
-    return q[low]! + (q[high]! - q[low]!) * (position - low);
-  }
-  return distribution.min + (distribution.max - distribution.min) * rng();
-}
-
-/** Mean of a latency distribution, for the analytic estimate. */
-export function meanLatency(distribution: LatencyDistribution): number {
-  if ('quantiles' in distribution) {
-    const q = distribution.quantiles;
-    let sum = 0;
-    for (let i = 0; i < q.length - 1; i++) sum += (q[i]! + q[i + 1]!) / 2;
-    return sum / (q.length - 1);
-  }
-  return (distribution.min + distribution.max) / 2;
-}
-
-function applicable(
-  defect: Defect,
-  expects: Expects,
-  requiredFields: readonly string[],
-  math: boolean,
-): boolean {
-  if (defect === 'task_failure') return math;
-  if (defect === 'malformed') return expects !== 'text';
-  if (defect === 'missing_fields') return expects === 'json' && requiredFields.length > 1;
-  return true;
-}
-
-/**
- * Draws at most one outcome from per-complexity rates with one uniform draw: a detectable defect (each rate
- * is the probability of that defect), else a silent wrong answer, else a correct one.
- */
-export function drawOutcome(
-  profile: SimulationProfile,
-  complexity: Complexity,
-  rng: Rng,
-): { defect?: Defect; silentWrong?: true; flaggedCorrect?: true } {
-  const rates = profile.defects[complexity];
-  let x = rng();
-  for (const defect of DEFECTS) {
-    const rate = rates[defect] ?? 0;
-    if (x < rate) {
-      // Where the draw fell inside the defect's band is itself uniform: no extra draw, same stream.
-      const flaggedCorrect = x / rate < (profile.flagged_correct?.[complexity] ?? 0);
-      return flaggedCorrect ? { defect, flaggedCorrect: true } : { defect };
-    }
-    x -= rate;
-  }
-  return x < (profile.silent_wrong?.[complexity] ?? 0) ? { silentWrong: true } : {};
-}
-
-/** Draws at most one defect from per-complexity rates (each rate is the probability of that defect). */
-export function drawDefect(profile: SimulationProfile, complexity: Complexity, rng: Rng): Defect | undefined {
-  return drawOutcome(profile, complexity, rng).defect;
-}
 
 /**
  * A backend that answers from model profiles: seeded draws of latency, output tokens and defects, on the

@@ -6,7 +6,7 @@ import {
   formatInteger,
   formatPercent,
 } from '../../report/format-numbers.js';
-import { roundUsd } from './alternatives-summary.js';
+import { roundUsd } from '../../report/wording/alternatives-summary.js';
 
 /**
  * The analytic estimate as text: the verdict against the cheapest alternative, then the design document's

@@ -5,10 +5,10 @@ import type { Summary } from '../../sim/summary.js';
 import type { CostProjection } from '../../cost/cost-model.js';
 import { formatAccuracy } from './accuracy-summary.js';
 import { priceTableNewestChange } from '../../cost/price-table.js';
-import { formatCostItems } from './cost-items.js';
-import { headlinePeriod } from './period.js';
-import { formatAlternatives, formatLifecycle, formatSensitivity } from './alternatives-summary.js';
-import { formatAsConfigured, formatVerdict } from './verdict.js';
+import { formatCostItems } from '../../report/wording/cost-items.js';
+import { headlinePeriod } from '../../report/wording/period.js';
+import { formatAlternatives, formatLifecycle, formatSensitivity } from '../../report/wording/alternatives-summary.js';
+import { formatAsConfigured, formatVerdict } from '../../report/wording/verdict.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
 const TIER_LABELS = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../config/config-error.js';
-import type { LedgerReader } from '../ledger-reader.js';
+import type { LedgerReader } from '../ledger-reader-types.js';
 import type { LedgerItem } from '../ledger-sink.js';
 import { replaySpoolFile } from './fleet-link.js';
 import { redactUrl } from './ledger-url.js';

@@ -3,7 +3,7 @@ import { classify } from '../../router/classify.js';
 import { selectTier } from '../../router/chain.js';
 import { isLocalTier, type RouteRequest } from '../../router/types.js';
 import type { Scenario } from '../load-scenario.js';
-import { alternativeConfig, baselineConfig } from '../run-simulation.js';
+import { alternativeConfig, baselineConfig } from '../counterfactual-config.js';
 import { DEFAULT_HOURLY_WEIGHTS } from '../synthetic-workload.js';
 import { expectedCacheUse, iterationOdds, type PrefixTraffic } from './analytic-cache.js';
 import { inputBands, type InputBand, type InputShape } from './analytic-input.js';

@@ -1,5 +1,5 @@
 import type { Summary } from '../../sim/summary.js';
-import { formatCurrency } from '../../report/format-numbers.js';
+import { formatCurrency } from '../format-numbers.js';
 import { headlinePeriod } from './period.js';
 
 export interface CostItemRow {

@@ -1,7 +1,7 @@
 import type { Summary } from '../../sim/summary.js';
 import { serviceGap, type ServiceLevel } from '../../sim/service-level.js';
 import type { FleetCount } from '../../sim/like-for-like.js';
-import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
+import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../format-numbers.js';
 import { headlinePeriod } from './period.js';
 import { roundUsd } from './round-usd.js';
 

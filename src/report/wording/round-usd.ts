@@ -1,4 +1,4 @@
-import { formatCurrency } from '../../report/format-numbers.js';
+import { formatCurrency } from '../format-numbers.js';
 
 /** A yearly figure for people: three significant figures (exact values stay in summary.json). */
 export function roundUsd(value: number): string {

@@ -2,7 +2,7 @@ import type { Summary } from '../../sim/summary.js';
 import { apiCacheUse } from '../../sim/alternatives-summary.js';
 import { headlinePeriod } from './period.js';
 import { NEAR_END_OF_LIFE_DAYS } from '../../cost/model-lifecycle.js';
-import { formatCurrency, formatInteger, formatPercent } from '../../report/format-numbers.js';
+import { formatCurrency, formatInteger, formatPercent } from '../format-numbers.js';
 import { roundUsd } from './round-usd.js';
 
 export { roundUsd } from './round-usd.js';

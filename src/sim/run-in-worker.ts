@@ -1,0 +1,37 @@
+// One run in a worker thread (the baseline beside the hybrid run, with `parallel`).
+import { Worker } from 'node:worker_threads';
+import type { RunSpec } from './run-spec.js';
+import type { RunKind, RunOutcome, SimulationHooks, WorkerMessage } from './run-types.js';
+
+export function runInWorker(spec: RunSpec, kind: RunKind, hooks: SimulationHooks): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    // From the sources, a plain-JavaScript entry registers tsx in the worker; the compiled copy runs as is.
+    const entry = import.meta.url.endsWith('.ts') ? './simulation-worker.mjs' : './simulation-worker-main.js';
+    const worker = new Worker(new URL(entry, import.meta.url), {
+      workerData: { spec, kind, progressEvery: hooks.progressEvery ?? 5000 },
+      // Streaming aggregation keeps live data small; a modest heap keeps the worker's memory modest too.
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
+    });
+    let settled = false;
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') hooks.onProgress?.(kind, message.done);
+      else if (message.type === 'done') {
+        settled = true;
+        resolve(message.outcome);
+      } else {
+        settled = true;
+        const error = new Error(message.message);
+        error.name = message.name;
+        Object.assign(error, { file: message.file, line: message.line, column: message.column });
+        reject(error);
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the ${kind} simulation worker stopped with exit code ${code}`));
+    });
+  });
+}

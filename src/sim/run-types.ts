@@ -1,0 +1,83 @@
+// The types a simulation run is described by, shared by the modules that run it (run-once, real-replay,
+// recorded-quality, the worker) and the one that composes them (run-simulation), so none imports another's
+// implementation for a type.
+import type { ServerStats } from '../backends/simulated/simulated-backend.js';
+import type { RouteResult } from '../router/types.js';
+import type { RoutedRow } from './cost-quality-curve.js';
+import type { RunStats } from './run-aggregator.js';
+import type { Alternative } from '../config/router-config.js';
+import type { WeightVariant } from './weight-variant.js';
+
+export type RunKind = 'hybrid' | 'baseline';
+/** What a progress report counts: one of the two runs, or a re-run the verdict stands on. */
+export type ProgressRun = RunKind | 'uncapped' | 'sized fleet';
+
+export interface SimulationHooks {
+  /**
+   * Receives every result of the hybrid run the verdict is on (e.g. the requests.jsonl writer). A re-run
+   * (uncapped, or at the sized fleet) calls `onHybridRestart` first: what came before is to be dropped.
+   */
+  onHybridResult?: (result: RouteResult) => void;
+  onHybridRestart?: () => void;
+  /** Called every `progressEvery` requests with the number done so far in that run. */
+  onProgress?: (run: ProgressRun, done: number) => void;
+  progressEvery?: number;
+  /**
+   * Run the baseline in a worker thread beside the hybrid run. Off by default: measured on 2 cores, the
+   * worker's start-up and the contention cost more than the overlap saves (heavy year: 1.7 s in one thread,
+   * 1.9–2.0 s with the worker). @default false
+   */
+  parallel?: boolean;
+  /** Send the workload to the real backends on the real clock instead of simulating. */
+  real?: RealLoad;
+  /**
+   * Re-run the API-only alternatives beyond the premium one (the baseline). Off only to measure what they
+   * add (bench:sim). @default true
+   */
+  alternatives?: boolean;
+  /** With recorded answers: the accuracy the recommended threshold must reach (else the best gain over random). */
+  targetAccuracy?: number;
+  /** With recorded answers: further scoring variants to sweep. */
+  weightVariants?: readonly WeightVariant[];
+}
+
+export interface RunOutcome {
+  stats: RunStats;
+  firstArrivalMs: number | undefined;
+  lastArrivalMs: number | undefined;
+  /** Per labelled request, with recorded answers only: what the router returned against the labels. */
+  rows?: RoutedRow[];
+  /** Requests left out of `rows` because an answer came from a profile, not the file. */
+  profileRows?: number;
+  /** Local servers with a capacity profile: utilisation, queue waits, timeouts (per hardware item). */
+  capacity?: Record<string, ServerStats>;
+}
+
+/** An API-only alternative and its counterfactual run. */
+export interface AlternativeOutcome {
+  alternative: Alternative;
+  outcome: RunOutcome;
+}
+
+export interface RealLoad {
+  /** Requests in flight at once. @default 1 */
+  concurrency?: number;
+  /** Requests started per second (constant spacing, or exponential gaps with `poisson`); unset: as fast as concurrency allows. */
+  rate?: number;
+  poisson?: boolean;
+  /**
+   * Start each request at its recorded arrival, as an offset from the first (a trace replayed at its own
+   * pace). `concurrency` then only caps requests in flight.
+   */
+  asRecorded?: boolean;
+  /** Send every model to this server (e.g. hybridllm mock-server). */
+  baseUrl?: string;
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Messages from the simulation worker. */
+export type WorkerMessage =
+  | { type: 'progress'; done: number }
+  | { type: 'done'; outcome: RunOutcome }
+  | { type: 'error'; name: string; message: string; file?: string; line?: number; column?: number };
