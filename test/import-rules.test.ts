@@ -64,4 +64,13 @@ describe('import rules', () => {
       ['src/report/view.ts', 'src/router/types.ts'],
     ]);
   });
+
+  it('keeps every source file to 400 lines or fewer', async () => {
+    const { readFileSync } = await import('node:fs');
+    const long = [...graph.keys()]
+      .map((file) => ({ file, lines: readFileSync(`${root}/${file}`, 'utf8').split('\n').length - 1 }))
+      .filter(({ lines }) => lines > 400)
+      .map(({ file, lines }) => `${file}: ${lines}`);
+    expect(long).toEqual([]);
+  });
 });

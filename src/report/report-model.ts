@@ -1,32 +1,17 @@
 import { TIERS, type Tier } from '../contract/request.js';
 import type { MonteCarlo } from '../sim/monte-carlo.js';
-import { flipsAtText, roundUsd } from './wording/alternatives-summary.js';
-import { formatAsConfigured } from './wording/verdict.js';
-import { costItemRows } from './wording/cost-items.js';
-import { headlinePeriod } from './wording/period.js';
 import type { Summary } from '../sim/summary.js';
-import {
-  barChart,
-  confidenceChart,
-  costQualityChart,
-  latencyChart,
-  projectionChart,
-  tierChart,
-  type ChartSpec,
-} from './chart-specs.js';
-import { costVolumeChart } from './comparison-view.js';
-import {
-  differenceChart,
-  proportionDifference,
-  tornadoChart,
-  type DifferencePoint,
-} from './decision-charts.js';
+import type { ChartSpec } from './chart-specs.js';
 import { deployView, type DeployView } from './deploy-view.js';
 import { fallbackExample } from './fallback-view.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from './format-numbers.js';
 import { monthlySeries } from './projection-view.js';
 import { qualityView, type QualityView } from './quality-view.js';
 import { headline, type Headline } from './verdict-view.js';
+import { economicsView, type EconomicsView } from './economics-view.js';
+import { runCharts, type ChartKey } from './run-charts.js';
+
+export { CHART_KEYS, type ChartKey } from './run-charts.js';
 
 export { monthlySeries } from './projection-view.js';
 
@@ -81,73 +66,6 @@ export function banner(s: Summary): Banner {
   };
 }
 
-/** The cost picture a decision rests on: alternatives, items, and the tornado against the cheapest. */
-function economicsView(
-  s: Summary,
-): Pick<RunView, 'notes' | 'costItems' | 'alternatives' | 'sensitivity' | 'sensitivityCaption'> {
-  const period = headlinePeriod(s);
-  const strip = (line: string): string => line.replace(/^[A-Z-]+ {2}/, '').trim();
-  const notes = formatAsConfigured(s)
-    .filter((l) => l.trim())
-    .map(strip);
-  const w = s.run.window;
-  if (w && !period.annualised)
-    notes.unshift(
-      `The recorded window is ${w.hours.toFixed(2)} hours, under a day: figures are for the window, not a year (--annualise extrapolates ×${formatInteger(Math.round(w.yearScaleFactor))}).`,
-    );
-  const costItems = costItemRows(s).map((r) => ({
-    item: r.label,
-    usd: formatCurrency(r.usd),
-    source: r.source,
-  }));
-  costItems.push({ item: 'total', usd: formatCurrency(period.of(s.cost.hybrid.allIn)), source: '' });
-  const alternatives = ((s.alternatives as Summary['alternatives'] | undefined) ?? []).map((a) => ({
-    name: `${a.name}${a.name === s.cheapestAlternative ? ' (cheapest)' : ''}`,
-    description: a.description,
-    usd: formatCurrency(period.of(a.comparison.pureApi)),
-    saves: `${formatCurrency(period.of(a.comparison.pureApi) - period.of(a.comparison.hybrid.allIn))} (${formatPercent(a.comparison.savings.allInPct)})`,
-    breakEven:
-      a.comparison.breakEvenIterationsPerDay === null
-        ? 'never'
-        : formatInteger(Math.ceil(a.comparison.breakEvenIterationsPerDay)),
-    cacheReads: formatPercent(a.promptCache?.hitPct ?? 0),
-  }));
-  const tornado = ((s.sensitivity as Summary['sensitivity'] | undefined) ?? []).find(
-    (x) => x.alternative === s.cheapestAlternative,
-  );
-  return {
-    notes,
-    costItems,
-    alternatives,
-    sensitivity: (tornado?.rows ?? []).map((r) => ({
-      assumption: r.assumption,
-      range: r.range,
-      low: perPeriod(s, r.low),
-      high: perPeriod(s, r.high),
-      flips: r.flipsVerdict,
-      flipsAt: `${flipsAtText(r)}${r.flipsVerdict ? ' (inside the range)' : ''}`,
-    })),
-    sensitivityCaption: tornado
-      ? `Hybrid all-in saving against ${tornado.alternative} ${period.column} (base ${perPeriod(s, tornado.rows[0]?.base ?? 0)}): ${tornado.method}.`
-      : '',
-  };
-}
-
-/** A run total (USD over the run) for the headline period, rounded for people. */
-function perPeriod(s: Summary, total: number): string {
-  return roundUsd(periodValue(s, total));
-}
-
-function periodValue(s: Summary, total: number): number {
-  const scale = headlinePeriod(s).of({
-    perDay: 1,
-    perWeek: 7,
-    perMonth: s.cost.daysPerMonth,
-    perYear: s.cost.daysPerMonth * 12,
-  });
-  return s.cost.days > 0 ? (total / s.cost.days) * scale : 0;
-}
-
 /** Quality and latency in one sentence each, with one definition per metric. */
 export function qualitySentence(summary: Summary): string {
   const { hybrid, baseline, run } = summary;
@@ -169,7 +87,7 @@ export function qualitySentence(summary: Summary): string {
   return parts.join(' ');
 }
 
-export interface RunView {
+export interface RunView extends EconomicsView {
   id: string;
   /** Prefix of section ids: empty in a one-run report, `runN-` in a comparative one. */
   prefix: string;
@@ -180,26 +98,6 @@ export interface RunView {
   headline: Headline;
   /** The quality and latency sentence under the verdict. */
   qualitySentence: string;
-  /** Window and budget notes. */
-  notes: string[];
-  costItems: { item: string; usd: string; source: string }[];
-  alternatives: {
-    name: string;
-    description: string;
-    usd: string;
-    saves: string;
-    breakEven: string;
-    cacheReads: string;
-  }[];
-  sensitivity: {
-    assumption: string;
-    range: string;
-    low: string;
-    high: string;
-    flips: boolean;
-    flipsAt: string;
-  }[];
-  sensitivityCaption: string;
   deploy: DeployView;
   scorecard: { name: string; target: string; display: string; passed: boolean }[];
   monteCarlo: { label: string; value: string }[] | undefined;
@@ -230,44 +128,6 @@ export interface RunView {
   quality: QualityView;
 }
 
-export const CHART_KEYS = [
-  'volume',
-  'tornado',
-  'projection',
-  'tiers',
-  'latency',
-  'costQuality',
-  'difference',
-  'confidence',
-  'checks',
-  'passTier',
-  'chains',
-] as const;
-export type ChartKey = (typeof CHART_KEYS)[number];
-
-function qualityDifferences(s: Summary): DifferencePoint[] {
-  const { hybrid, baseline } = s;
-  if (s.run.kind === 'ledger' || !baseline.requests) return [];
-  const out = [
-    proportionDifference(
-      'answered acceptably',
-      { hits: hybrid.passed, n: hybrid.requests },
-      { hits: baseline.passed, n: baseline.requests },
-    ),
-  ];
-  const h = hybrid.quality;
-  const b = baseline.quality;
-  if (h?.labelled && b?.labelled)
-    out.push(
-      proportionDifference(
-        s.recordedQuality ? 'right (recorded labels)' : 'right (simulated)',
-        { hits: h.correct, n: h.labelled },
-        { hits: b.correct, n: b.labelled },
-      ),
-    );
-  return out;
-}
-
 /** Everything the templates show for one run: figures formatted for people, charts specified. */
 export function runView(
   run: LoadedRun,
@@ -289,88 +149,7 @@ export function runView(
   const tornado = ((s.sensitivity as Summary['sensitivity'] | undefined) ?? []).find(
     (x) => x.alternative === s.cheapestAlternative,
   );
-  const differences = qualityDifferences(s);
-  const charts: RunView['charts'] = {
-    volume: costVolumeChart(`${id}-volume`, [s]),
-    tornado: tornado?.rows.length
-      ? tornadoChart(
-          `${id}-tornado`,
-          tornado.rows.map((r) => ({
-            assumption: r.assumption,
-            range: r.range,
-            low: periodValue(s, r.low),
-            base: periodValue(s, r.base),
-            high: periodValue(s, r.high),
-          })),
-          headlinePeriod(s).column,
-        )
-      : undefined,
-    projection: projectionChart(`${id}-projection`, months),
-    tiers: tierChart(
-      `${id}-tiers`,
-      TIERS.map((tier) => ({
-        scenario: s.run.scenario,
-        tier,
-        calls: hybrid.byTier[tier].calls,
-        costUsd: hybrid.byTier[tier].costUsd,
-      })),
-    ),
-    latency: latencyChart(
-      `${id}-latency`,
-      models.map(([model, m]) => ({
-        model,
-        tier: m.tier,
-        p50: m.latencyMs.p50,
-        p95: m.latencyMs.p95,
-        p99: m.latencyMs.p99,
-      })),
-    ),
-    costQuality: costQualityChart(
-      `${id}-cost-quality`,
-      models
-        .filter(([, m]) => m.calls > 0)
-        .map(([model, m]) => ({
-          model,
-          tier: m.tier,
-          calls: m.calls,
-          costPerCallUsd: m.costUsd / m.calls,
-          passRate: m.passes / m.calls,
-        })),
-    ),
-    difference: differences.length ? differenceChart(`${id}-difference`, differences) : undefined,
-    confidence: confidenceChart(`${id}-confidence`, hybrid.confidenceHistogram, s.config.qualityThreshold),
-    checks: barChart(
-      `${id}-checks`,
-      'Quality-check failures, by check',
-      [
-        { label: 'format', value: hybrid.checkFailures.format },
-        { label: 'completeness', value: hybrid.checkFailures.completeness },
-        { label: 'coherence', value: hybrid.checkFailures.coherence },
-        { label: 'self-critique', value: hybrid.checkFailures.selfCritique },
-        { label: 'task-aware', value: hybrid.checkFailures.task ?? 0 },
-      ],
-      'answers scoring below 1',
-    ),
-    passTier: barChart(
-      `${id}-pass-tier`,
-      'Check passed, share of calls per tier',
-      TIERS.map((tier) => ({
-        label: tier,
-        value: hybrid.byTier[tier].calls ? hybrid.byTier[tier].passes / hybrid.byTier[tier].calls : 0,
-      })),
-      'share of calls whose answer passed the check',
-      '.1%',
-    ),
-    chains: barChart(
-      `${id}-chains`,
-      'Fallback chains',
-      Object.entries(hybrid.chains)
-        .filter(([chain]) => chain.includes('→'))
-        .slice(0, 8)
-        .map(([chain, count]) => ({ label: chain, value: count })),
-      'requests',
-    ),
-  };
+  const charts = runCharts(id, s, models, months, tornado);
   const sum = (key: 'pureApi' | 'hybridAllIn' | 'hybrid'): string =>
     formatCurrency(months.reduce((total, m) => total + m[key], 0));
   const called = (name: string): boolean => (hybrid.byModel[name]?.calls ?? 0) > 0;

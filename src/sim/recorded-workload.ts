@@ -4,278 +4,28 @@ import { CsvError } from 'csv-parse';
 import { linedCsvParser, type LinedRecord } from './csv-lines.js';
 import { checkInputFile, checkUnchanged } from '../config/input-file.js';
 import { ConfigError } from '../config/config-error.js';
-import { EXPECTS, type Expects, type PrefixBlock, type RouteRequest } from '../router/types.js';
-import { countTokens } from './tokens.js';
+import type { RouteRequest } from '../contract/request.js';
 import { ALIASES, WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
-import { ImportError, type ImportFormat, type RawRow } from './importers/imported-row.js';
+import { ImportError, type RawRow } from './importers/imported-row.js';
+import { resolveColumns } from './workload-columns.js';
+import { RowError, toRequest } from './workload-row.js';
+import {
+  MAX_ROW_CHARS,
+  type RecordedWorkloadOptions,
+  type WorkloadReadStats,
+} from './workload-read-types.js';
 import { importerFor, isSqliteFile } from './importers/detect-format.js';
 import { isLedgerUrl, ledgerImporter } from './importers/ledger.js';
 import { redactUrl } from '../ledger/pg/ledger-url.js';
 
 export { WORKLOAD_FIELDS, normaliseColumn, type WorkloadField } from './workload-fields.js';
-
-/** Tokens per prefix block named by `hash_ids` (Mooncake's traces use 512). */
-export const DEFAULT_BLOCK_TOKENS = 512;
-
-export const TIME_UNITS = ['s', 'ms', 'us'] as const;
-export type TimeUnit = (typeof TIME_UNITS)[number];
-const MS_PER_UNIT: Record<TimeUnit, number> = { s: 1000, ms: 1, us: 0.001 };
-
-/**
- * How numeric timestamps were read, decided once per file from its first one: epoch numbers by their
- * magnitude (seconds, milliseconds or microseconds since 1970 all fall in 2001–2286 only at one unit),
- * numbers counted from the trace's start in `--time-unit`, else assumed to be seconds.
- */
-export interface TimestampReading {
-  kind: 'epoch' | 'relative';
-  unit: TimeUnit;
-  /** `flag` (--time-unit), `magnitude` (unambiguous epoch) or `assumed` (relative, no flag: seconds). */
-  decidedBy: 'flag' | 'magnitude' | 'assumed';
-}
-
-/** Longest row (CSV record or JSON line) read, in characters: a longer one is a broken file, not a prompt. */
-export const MAX_ROW_CHARS = 16 * 1024 * 1024;
-
-/** Spacing between rows of a workload that has no timestamps. */
-export const NO_TIMESTAMP_SPACING_MS = 60_000;
-/** Start of a workload that has no timestamps. */
-export const NO_TIMESTAMP_START_MS = Date.UTC(2026, 0, 1);
-
-export interface RecordedWorkloadOptions {
-  file: string;
-  /**
-   * `csv` or `jsonl`, or a log format (otel, litellm, langfuse, openai-batch, ledger); detected from the
-   * file's content, then its extension, when absent.
-   */
-  format?: 'csv' | 'jsonl' | ImportFormat;
-  /** With an OpenAI Batch output file: the input file whose requests pair with it by custom_id. */
-  pairedFile?: string;
-  /** Column name → field, for columns the aliases do not recognise. */
-  map?: Readonly<Record<string, WorkloadField>>;
-  /** Count and skip bad rows instead of stopping. */
-  skipInvalid?: boolean;
-  /** Unit of numeric timestamps; without it epoch numbers are read by magnitude, others as seconds. */
-  timeUnit?: TimeUnit;
-  /** Tokens per block of `hash_ids`. @default 512 */
-  blockTokens?: number;
-  /**
-   * Replay rows out of time order sorted by timestamp (held in memory: ~1 KB a row). Without it, a row
-   * earlier than one before it stops the read with both lines named.
-   */
-  sort?: boolean;
-  /** Refuse rows with blank output tokens instead of drawing them from the model's profile. */
-  requireOutputTokens?: boolean;
-}
-
-/** What reading the workload found, filled in as rows stream past. */
-export interface WorkloadReadStats {
-  rows: number;
-  skipped: number;
-  /** The first few skipped rows' reasons (file:line:column). */
-  skippedExamples: string[];
-  /** Columns used per field. */
-  columns: Partial<Record<WorkloadField, string>>;
-  hasTimestamps: boolean;
-  tokenizedRows: number;
-  /** How numeric timestamps were read; absent for date-time text or no timestamps. */
-  timestamps?: TimestampReading;
-  /** Rows with blank output tokens (a simulated model drew them from its profile). */
-  filledOutputRows: number;
-  /** Rows that gave prompt-cache use or prefix blocks. */
-  cacheRows: number;
-  /** The log format read (absent for a plain CSV or JSON-lines workload), with its name for people. */
-  format?: { name: ImportFormat; label: string };
-  /** Rows with prompt text, with token counts and with timestamps as the file gave them, and with answers. */
-  textRows: number;
-  tokenRows: number;
-  timestampRows: number;
-  answerRows: number;
-  /** Logged calls that had failed (left out). */
-  failedRows: number;
-}
+export * from './workload-read-types.js';
+export { parseColumnMap, resolveColumns } from './workload-columns.js';
+export { timestampReading } from './workload-row.js';
 
 export function workloadFormat(file: string, format?: string): 'csv' | 'jsonl' {
   if (format === 'csv' || format === 'jsonl') return format;
   return /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : 'csv';
-}
-
-/** Matches header columns to fields: explicit `--map` first, then aliases. Unused columns are ignored. */
-export function resolveColumns(
-  header: readonly string[],
-  map: Readonly<Record<string, WorkloadField>> = {},
-  file: string,
-): Map<WorkloadField, number> {
-  const columns = new Map<WorkloadField, number>();
-  for (const [column, field] of Object.entries(map)) {
-    const index = header.indexOf(column);
-    if (index < 0)
-      throw new ConfigError(
-        `${file}:1: --map names column '${column}', but the header has: ${header.join(', ')}.`,
-        file,
-        1,
-      );
-    columns.set(field, index);
-  }
-  header.forEach((name, index) => {
-    const normal = normaliseColumn(name);
-    for (const field of WORKLOAD_FIELDS)
-      if (!columns.has(field) && ALIASES[field].includes(normal) && ![...columns.values()].includes(index))
-        columns.set(field, index);
-  });
-  if (!columns.has('input_tokens') && !columns.has('prompt'))
-    throw new ConfigError(
-      `${file}:1: no column gives input tokens or a prompt (header: ${header.join(', ')}); expected one of input_tokens, prompt_tokens, ContextTokens, prompt — or map one with --map COLUMN=input_tokens.`,
-      file,
-      1,
-    );
-  return columns;
-}
-
-class RowError extends Error {}
-
-/** Epoch seconds from 2001 to 2286: a number in this range at some unit is a date at that unit. */
-const EPOCH_SECONDS = [1e9, 1e10] as const;
-
-/** Decides how to read a file's numeric timestamps from its first one. */
-export function timestampReading(first: number, flag: TimeUnit | undefined): TimestampReading {
-  const epochAt = (unit: TimeUnit): boolean => {
-    const seconds = (first * MS_PER_UNIT[unit]) / 1000;
-    return seconds >= EPOCH_SECONDS[0] && seconds < EPOCH_SECONDS[1];
-  };
-  if (flag) return { kind: epochAt(flag) ? 'epoch' : 'relative', unit: flag, decidedBy: 'flag' };
-  const unit = TIME_UNITS.find(epochAt);
-  if (unit) return { kind: 'epoch', unit, decidedBy: 'magnitude' };
-  return { kind: 'relative', unit: 's', decidedBy: 'assumed' };
-}
-
-function parseTimestamp(value: string, reading: () => TimestampReading, first: (n: number) => void): number {
-  const trimmed = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
-    const number = Number(trimmed);
-    first(number);
-    const { kind, unit } = reading();
-    const ms = number * MS_PER_UNIT[unit];
-    return kind === 'epoch' ? ms : NO_TIMESTAMP_START_MS + ms;
-  }
-  const iso = trimmed.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1');
-  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`);
-  if (Number.isNaN(ms))
-    throw new RowError(`expected a date-time (ISO 8601) or epoch number, found ${JSON.stringify(value)}`);
-  return ms;
-}
-
-function parseCount(value: string): number {
-  const trimmed = value.trim();
-  if (!/^\d+$/.test(trimmed))
-    throw new RowError(`expected a non-negative integer, found ${JSON.stringify(value)}`);
-  return Number(trimmed);
-}
-
-/** Prefix block ids: a JSON array or ids separated by `;`, `,` or spaces. */
-function parseHashIds(value: string): string[] {
-  const ids = value
-    .replace(/^\s*\[|\]\s*$/g, '')
-    .split(/[;,\s]+/)
-    .filter(Boolean);
-  if (!ids.every((id) => /^[\w.:-]+$/.test(id)))
-    throw new RowError(
-      `expected a list of block ids such as [12, 13, 14], found ${JSON.stringify(value.slice(0, 80))}`,
-    );
-  return ids;
-}
-
-function parseBoolean(value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'y'].includes(v)) return true;
-  if (['false', '0', 'no', 'n', ''].includes(v)) return false;
-  throw new RowError(`expected true or false, found ${JSON.stringify(value)}`);
-}
-
-function parseExpects(value: string): Expects {
-  const v = value.trim().toLowerCase();
-  if ((EXPECTS as readonly string[]).includes(v)) return v as Expects;
-  throw new RowError(`expected one of ${EXPECTS.join(', ')}, found ${JSON.stringify(value)}`);
-}
-
-/** Turns one raw row into a request; throws RowError naming the field that is wrong. */
-async function toRequest(
-  raw: RawRow,
-  index: number,
-  stats: WorkloadReadStats,
-  options: RecordedWorkloadOptions,
-): Promise<RouteRequest> {
-  const field = <T>(name: WorkloadField, parse: (value: string) => T): T | undefined => {
-    const value = raw[name];
-    if (value === undefined || value.trim() === '') return undefined;
-    try {
-      return parse(value);
-    } catch (error) {
-      if (error instanceof RowError) throw new RowError(`${name}|${error.message}`);
-      throw error;
-    }
-  };
-  const timestamp = field('timestamp', (value) =>
-    parseTimestamp(
-      value,
-      () => stats.timestamps!,
-      (first) => (stats.timestamps ??= timestampReading(first, options.timeUnit)),
-    ),
-  );
-  const prompt = raw.prompt ?? '';
-  let inputTokens = field('input_tokens', parseCount);
-  if (inputTokens === undefined) {
-    if (prompt.trim() === '')
-      throw new RowError('input_tokens|no input tokens and no prompt to count them from');
-    inputTokens = await countTokens(prompt);
-    stats.tokenizedRows++;
-  }
-  const outputTokens = field('output_tokens', parseCount);
-  if (outputTokens === undefined) {
-    if (options.requireOutputTokens)
-      throw new RowError(
-        'output_tokens|no output tokens recorded (--require-output-tokens refuses rows whose output would be drawn from a model profile)',
-      );
-    stats.filledOutputRows++;
-  }
-  const cachedTokens = field('cached_tokens', parseCount);
-  const cacheWriteTokens = field('cache_write_tokens', parseCount);
-  const hashIds = field('hash_ids', parseHashIds);
-  const action = raw.action?.trim();
-  const expects = field('expects', parseExpects);
-  const critical = field('quality_critical', parseBoolean);
-  const fields = raw.required_fields
-    ?.split(/[;|]/)
-    .map((f) => f.trim())
-    .filter(Boolean);
-  const request: RouteRequest = {
-    id: `row${index + 1}`,
-    prompt,
-    inputTokens,
-    arrivalMs: timestamp ?? NO_TIMESTAMP_START_MS + index * NO_TIMESTAMP_SPACING_MS,
-  };
-  if (action) request.action = action;
-  if (outputTokens !== undefined) request.outputTokens = outputTokens;
-  if (expects) request.expects = expects;
-  if (critical) request.qualityCritical = true;
-  if (fields?.length) request.requiredFields = fields;
-  if (cachedTokens !== undefined || cacheWriteTokens !== undefined) {
-    const readTokens = cachedTokens ?? 0;
-    const writeTokens = cacheWriteTokens ?? 0;
-    if (readTokens + writeTokens > inputTokens)
-      throw new RowError(
-        `cached_tokens|${readTokens} cached and ${writeTokens} cache-write tokens exceed the row's ${inputTokens} input tokens (input tokens count all of them)`,
-      );
-    request.recordedCache = { readTokens, writeTokens };
-    stats.cacheRows++;
-  } else if (hashIds?.length) {
-    const size = options.blockTokens ?? DEFAULT_BLOCK_TOKENS;
-    const blocks: PrefixBlock[] = [];
-    for (let i = 0; i < hashIds.length && i * size < inputTokens; i++)
-      blocks.push({ id: `h${hashIds[i]}`, tokens: Math.min(size, inputTokens - i * size) });
-    request.prefixBlocks = blocks;
-    stats.cacheRows++;
-  }
-  return request;
 }
 
 /** A workload row as a request, with what the log kept beside it: the model that answered and its answer. */
@@ -525,40 +275,6 @@ export function csvError(error: unknown, file: string, what: string): unknown {
     file,
     where,
   );
-}
-
-export function emptyReadStats(): WorkloadReadStats {
-  return {
-    rows: 0,
-    skipped: 0,
-    skippedExamples: [],
-    columns: {},
-    hasTimestamps: false,
-    tokenizedRows: 0,
-    filledOutputRows: 0,
-    cacheRows: 0,
-    textRows: 0,
-    tokenRows: 0,
-    timestampRows: 0,
-    answerRows: 0,
-    failedRows: 0,
-  };
-}
-
-/** Parses `--map COLUMN=field` options. */
-export function parseColumnMap(entries: readonly string[]): Record<string, WorkloadField> {
-  const map: Record<string, WorkloadField> = {};
-  for (const entry of entries) {
-    const at = entry.lastIndexOf('=');
-    const column = entry.slice(0, at);
-    const field = entry.slice(at + 1) as WorkloadField;
-    if (at <= 0 || !(WORKLOAD_FIELDS as readonly string[]).includes(field))
-      throw new ConfigError(
-        `--map ${entry}: expected COLUMN=FIELD with FIELD one of ${WORKLOAD_FIELDS.join(', ')}.`,
-      );
-    map[column] = field;
-  }
-  return map;
 }
 
 /**

@@ -7,7 +7,11 @@ import { formatAccuracy } from './accuracy-summary.js';
 import { priceTableNewestChange } from '../../cost/price-table.js';
 import { formatCostItems } from '../../report/wording/cost-items.js';
 import { headlinePeriod } from '../../report/wording/period.js';
-import { formatAlternatives, formatLifecycle, formatSensitivity } from '../../report/wording/alternatives-summary.js';
+import {
+  formatAlternatives,
+  formatLifecycle,
+  formatSensitivity,
+} from '../../report/wording/alternatives-summary.js';
 import { formatAsConfigured, formatVerdict } from '../../report/wording/verdict.js';
 import { formatCurrency, formatDuration, formatInteger, formatPercent } from '../../report/format-numbers.js';
 
