@@ -7,6 +7,8 @@
  *   serve, pinned, checks    the same with the default quality checks (self-critique asks the fast tier)
  *   serve --workers 2        the first, as two processes on one port (CPU and RSS: all of them, summed)
  *   Portkey                  `@portkey-ai/gateway` in front of the same fake
+ *   bare node:http + undici  bench/bare-proxy.mjs: a server that forwards the body and sends the answer back,
+ *                            nothing else; the floor Node and undici set (serve's CPU a request against it)
  * For each: added latency at concurrency 1 (p50 and p99 over the direct call, measured per request with
  * performance.now() from a keep-alive undici pool), the ceiling in requests/s at concurrency 32
  * (autocannon), CPU µs per request of the gateway's processes (/proc/<pid>/stat over the concurrency-32 run)
@@ -204,6 +206,11 @@ try {
   const portkeyPort = await freePort();
   const portkey = await start('node', [PORTKEY, `--port=${portkeyPort}`, '--headless'], /running at/);
   const portkeyUrl = `http://127.0.0.1:${portkeyPort}`;
+  const bareProxy = await start(
+    'node',
+    [join(ROOT, 'bench/bare-proxy.mjs'), upstream],
+    /bare proxy on (http:\/\/\S+)/,
+  );
   const targets: Target[] = [
     { name: 'direct to the fake', url: `${upstream}/v1/chat/completions`, headers: {}, model: 'gpt-4o' },
     {
@@ -234,7 +241,16 @@ try {
       model: 'gpt-4o',
       pid: portkey.child.pid!,
     },
+    {
+      name: 'bare node:http + undici proxy',
+      url: `${bareProxy.match[1]}/v1/chat/completions`,
+      headers: {},
+      model: 'gpt-4o',
+      pid: bareProxy.child.pid!,
+    },
   ];
+  const cpu: Record<string, number> = {};
+  const addedP50: Record<string, number> = {};
   const rows: string[][] = [];
   let direct: { p50: number; p99: number } | undefined;
   const ceilings: Record<string, number> = {};
@@ -243,6 +259,8 @@ try {
     direct ??= latency;
     const load = await ceiling(target, SECONDS);
     ceilings[target.name] = load.rps;
+    if (load.cpuUs !== undefined) cpu[target.name] = load.cpuUs;
+    addedP50[target.name] = latency.p50 - direct.p50;
     rows.push([
       target.name,
       `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}`,
@@ -269,9 +287,19 @@ try {
   console.log(header.map((h, i) => h.padEnd(widths[i]!)).join('  '));
   for (const r of rows)
     console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  const ratio = (name: string): string => (ceilings[name]! / ceilings['Portkey gateway']!).toFixed(2);
+  const serve = 'serve, pinned, no checks';
+  const bareName = 'bare node:http + undici proxy';
+  const ceilingRatio = ceilings[serve]! / ceilings['Portkey gateway']!;
+  const cpuRatio = cpu[serve]! / cpu[bareName]!;
+  const verdict = (met: boolean): string => (met ? 'MET' : 'MISSED');
   console.log(
-    `\nceiling / Portkey's: serve (pinned, no checks) ${ratio('serve, pinned, no checks')}×, with 2 workers ${ratio('serve --workers 2, no checks')}× (target ≥ 5×)`,
+    `\nserve (pinned, no checks) ÷ bare proxy, CPU a request: ${cpuRatio.toFixed(2)}× (${Math.round(cpu[serve]!)} / ${Math.round(cpu[bareName]!)} µs; target ≤ 1.5×) ${verdict(cpuRatio <= 1.5)}`,
+  );
+  console.log(
+    `serve (pinned, no checks) ÷ Portkey, ceiling: ${ceilingRatio.toFixed(2)}× (with 2 workers ${(ceilings['serve --workers 2, no checks']! / ceilings['Portkey gateway']!).toFixed(2)}×; target ≥ 4×) ${verdict(ceilingRatio >= 4)}`,
+  );
+  console.log(
+    `serve (pinned, no checks) added p50: ${addedP50[serve]!.toFixed(3)} ms (bare proxy ${addedP50[bareName]!.toFixed(3)} ms; target ≤ 0.6 ms) ${verdict(addedP50[serve]! <= 0.6)}`,
   );
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -53,6 +53,8 @@ export interface MaterialisedRun {
   baselineModel?: { model: ModelConfig; profileFrom: string | null };
   /** The TTFT p95 the local servers are sized for (`--local-p95-ms`, else the scenario's target). */
   localP95Ms?: number;
+  /** Passes over the workload so far (every run, re-run and sizing trial reads it once): for bench:sim. */
+  workloadReads: { count: number };
 }
 
 /** Recorded answers ready for the recorded-answers backend. */
@@ -98,6 +100,7 @@ export function materialise(spec: RunSpec): MaterialisedRun {
 
 function materialiseWorkload(spec: RunSpec): MaterialisedRun {
   const readStats = emptyReadStats();
+  const workloadReads = { count: 0 };
   const profiles = spec.profiles ? new Map(Object.entries(spec.profiles)) : undefined;
   if (spec.workload.kind === 'synthetic') {
     const parsed = parseScenario(spec.workload.scenario.text, spec.workload.scenario.file);
@@ -119,7 +122,11 @@ function materialiseWorkload(spec: RunSpec): MaterialisedRun {
     return {
       config,
       scenario,
-      workload: () => syntheticWorkload(scenario, spec.seed),
+      workload: () => {
+        workloadReads.count++;
+        return syntheticWorkload(scenario, spec.seed);
+      },
+      workloadReads,
       readStats,
       startMs: scenarioStartMs(scenario),
       faults: new Map(Object.entries(scenario.faults)),
@@ -132,11 +139,13 @@ function materialiseWorkload(spec: RunSpec): MaterialisedRun {
     config: parseConfig(spec.config.text, spec.config.file, undefined, spec.config.sets),
     scenario: undefined,
     workload: () => {
+      workloadReads.count++;
       // Each run reads the file afresh; the counts describe one read.
       Object.assign(readStats, emptyReadStats());
       return options.sort ? sortedRecordedWorkload(options, readStats) : recordedWorkload(options, readStats);
     },
     readStats,
+    workloadReads,
     // Per-day figures count from the first row's day; rows without timestamps start here.
     startMs: NO_TIMESTAMP_START_MS,
     faults: new Map(),
