@@ -182,6 +182,32 @@ describe('simulate', () => {
     ).toBeLessThan(0.03);
   });
 
+  it('a recorded workload whose verdict re-runs and re-sizes gives the same summary with its runs in workers', async () => {
+    // The first 4,000 rows of the Azure conversation trace (shared data, read in place): they overload the one
+    // configured Mac Studio, so the verdict re-runs uncapped and sizes the fleet while the workers run.
+    const out = tempDir();
+    const lines = readFileSync(
+      new URL('../../shared/datasets/azure-llm-trace-2023/AzureLLMInferenceTrace_conv.csv', import.meta.url),
+      'utf8',
+    )
+      .split('\n')
+      .slice(0, 4001);
+    const workload = join(out, 'azure-head.csv');
+    writeFileSync(workload, `${lines.join('\n')}\n`);
+    const run = (parallel: boolean) =>
+      simulate({
+        configFile: PROJECT_CONFIG,
+        workload: { file: workload },
+        out: false,
+        command: 'test',
+        parallel,
+      });
+    const [inWorkers, inOneThread] = [await run(true), await run(false)];
+    expect(inOneThread.summary.verdictBasis?.fleet?.[0]?.sized).toBe(true);
+    expect(inOneThread.summary.alternatives.length).toBeGreaterThan(1);
+    expect(JSON.stringify(inWorkers.summary)).toBe(JSON.stringify(inOneThread.summary));
+  });
+
   it('leaves nothing half-written when a run fails', async () => {
     const out = tempDir();
     const workload = join(out, 'bad.csv');

@@ -1,21 +1,28 @@
-// One run in a worker thread (the baseline beside the hybrid run, with `parallel`).
+// One run in a worker thread (the baseline and the alternatives beside the hybrid run, with `parallel`).
 import { Worker } from 'node:worker_threads';
 import type { RunSpec } from './run-spec.js';
 import type { RunKind, RunOutcome, SimulationHooks, WorkerMessage } from './run-types.js';
 
-export function runInWorker(spec: RunSpec, kind: RunKind, hooks: SimulationHooks): Promise<RunOutcome> {
+export function runInWorker(
+  spec: RunSpec,
+  kind: RunKind,
+  hooks: SimulationHooks,
+  /** An API-only alternative's name: the worker runs its counterfactual (progress is not reported). */
+  alternative?: string,
+): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     // From the sources, a plain-JavaScript entry registers tsx in the worker; the compiled copy runs as is.
     const entry = import.meta.url.endsWith('.ts') ? './simulation-worker.mjs' : './simulation-worker-main.js';
     const worker = new Worker(new URL(entry, import.meta.url), {
-      workerData: { spec, kind, progressEvery: hooks.progressEvery ?? 5000 },
+      workerData: { spec, kind, alternative, progressEvery: hooks.progressEvery ?? 5000 },
       // Streaming aggregation keeps live data small; a modest heap keeps the worker's memory modest too.
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
     });
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') hooks.onProgress?.(kind, message.done);
-      else if (message.type === 'done') {
+      if (message.type === 'progress') {
+        if (alternative === undefined) hooks.onProgress?.(kind, message.done);
+      } else if (message.type === 'done') {
         settled = true;
         resolve(message.outcome);
       } else {

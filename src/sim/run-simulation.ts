@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { RouterConfig } from '../config/router-config.js';
 import { alternativeConfig, uncappedConfig } from './counterfactual-config.js';
 import type { ServersNeeded } from './servers-needed.js';
@@ -70,8 +71,9 @@ async function runAlternatives(
 
 /**
  * Replays one workload through the production router on a virtual clock: once as configured (hybrid), once
- * as pure API (baseline). Same workload, same seed; only prefer_local differs. With `parallel` the baseline
- * runs in a worker thread at the same time.
+ * as pure API (baseline). Same workload, same seed; only prefer_local differs. With `parallel` (the default
+ * where more than two cores are available) the baseline and the alternatives run in worker threads at the
+ * same time.
  */
 export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}): Promise<SimulationOutput> {
   const run = materialise(spec);
@@ -106,19 +108,43 @@ export async function runSimulation(spec: RunSpec, hooks: SimulationHooks = {}):
       alternatives: premium.map((alternative) => ({ alternative, outcome: baseline })),
     };
   }
-  const parallel = hooks.parallel ?? false;
-  const baselinePromise = parallel ? runInWorker(spec, 'baseline', hooks) : undefined;
-  // Keep a rejected worker from being reported as unhandled while the hybrid run is still going.
-  baselinePromise?.catch(() => undefined);
+  const parallel = hooks.parallel ?? availableParallelism() > 2;
+  const wanted = hooks.alternatives === false ? [] : run.config.alternatives;
+  // With `parallel`, the baseline and every further alternative start in worker threads first, and run
+  // beside the hybrid run and the verdict's re-runs in this thread.
+  const started = parallel
+    ? {
+        baseline: runInWorker(spec, 'baseline', hooks),
+        alternatives: wanted.map((alternative) =>
+          alternative.premium && !run.baselineModel
+            ? undefined
+            : runInWorker(spec, 'baseline', hooks, alternative.name),
+        ),
+      }
+    : undefined;
+  // Keep a rejected worker from being reported as unhandled while this thread's runs are still going.
+  for (const promise of [started?.baseline, ...(started?.alternatives ?? [])])
+    promise?.catch(() => undefined);
   const configured = await runOnce(run, 'hybrid', hooks);
-  const baseline = baselinePromise ? await baselinePromise : await runOnce(run, 'baseline', hooks);
-  const alternatives =
-    hooks.alternatives === false
-      ? run.config.alternatives
-          .filter((a) => a.premium && !run.baselineModel)
-          .map((alternative) => ({ alternative, outcome: baseline }))
-      : await runAlternatives(run, baseline, {});
-  return { ...(await verdictRun(run, spec, configured, hooks)), baseline, alternatives };
+  if (!started) {
+    const baseline = await runOnce(run, 'baseline', hooks);
+    const alternatives =
+      hooks.alternatives === false ? premiumOnly(run, baseline) : await runAlternatives(run, baseline, {});
+    return { ...(await verdictRun(run, spec, configured, hooks)), baseline, alternatives };
+  }
+  const verdict = await verdictRun(run, spec, configured, hooks);
+  const baseline = await started.baseline;
+  const alternatives: AlternativeOutcome[] = hooks.alternatives === false ? premiumOnly(run, baseline) : [];
+  for (const [i, alternative] of wanted.entries())
+    alternatives.push({ alternative, outcome: (await started.alternatives[i]) ?? baseline });
+  return { ...verdict, baseline, alternatives };
+}
+
+/** The premium alternative alone (the baseline run), when the others are not re-run. */
+function premiumOnly(run: MaterialisedRun, baseline: RunOutcome): AlternativeOutcome[] {
+  return run.config.alternatives
+    .filter((a) => a.premium && !run.baselineModel)
+    .map((alternative) => ({ alternative, outcome: baseline }));
 }
 
 /**

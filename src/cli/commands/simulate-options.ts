@@ -26,6 +26,7 @@ export interface SimulateArgs {
   config?: string;
   json: boolean;
   progress: boolean;
+  parallel?: boolean;
   backend: 'simulated' | 'real';
   concurrency?: number;
   'as-recorded': boolean;
@@ -188,6 +189,11 @@ The verdict compares like with like: it is on a hybrid run that answers the same
       type: 'boolean',
       default: false,
       describe: 'Print the summary as JSON and nothing else on stdout',
+    })
+    .option('parallel', {
+      type: 'boolean',
+      describe:
+        'Run the pure-API baseline and the API-only alternatives in worker threads beside the hybrid run (the same output either way). Default: on where more than 2 cores are available (--no-parallel to keep one thread)',
     })
     .option('progress', {
       type: 'boolean',

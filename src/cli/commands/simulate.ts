@@ -155,6 +155,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
           ...(args.seed === undefined ? {} : { seed: args.seed }),
           ...(args.days === undefined ? {} : { days: args.days }),
           runs: args.runs,
+          ...(args.parallel === undefined ? {} : { parallel: args.parallel }),
           ...(args.annualise ? { annualise: true } : {}),
           out: args.write ? args.out : false,
           ...(args.profiles
