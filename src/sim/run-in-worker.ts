@@ -15,8 +15,10 @@ export function runInWorker(
     const entry = import.meta.url.endsWith('.ts') ? './simulation-worker.mjs' : './simulation-worker-main.js';
     const worker = new Worker(new URL(entry, import.meta.url), {
       workerData: { spec, kind, alternative, progressEvery: hooks.progressEvery ?? 5000 },
-      // Streaming aggregation keeps live data small; a modest heap keeps the worker's memory modest too.
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
+      // Streaming aggregation keeps live data small, and a small young generation keeps the worker's memory
+      // modest. The old generation keeps V8's own limit, as this thread's: a workload replayed with --sort
+      // is held in memory (~1 KB a row) and must not fail in a worker where it runs in one thread.
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {

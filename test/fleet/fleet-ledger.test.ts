@@ -402,7 +402,7 @@ describe('a fleet of serve instances over one PostgreSQL ledger', () => {
     );
     const [, , cutOff] = instances as [Instance, Instance, Instance];
     const { seen, stop: stopLoad } = load(instances);
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 1_200));
     const cutAt = Date.now();
     await road.cut();
     // Longer than the others would take to spend everything left: only the lease holds them off it.
