@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenerateCall } from '../src/backends/backend.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GenerateCall, GenerateResult } from '../src/backends/backend.js';
 import { createRealBackends } from '../src/backends/real-backends.js';
 import type { ModelConfig, RouterConfig } from '../src/config/router-config.js';
 import type { MockServer } from '../src/fakes/mock-server.js';
@@ -335,4 +337,128 @@ describe('simulate --backend real', () => {
     expect(server.log.filter((e) => e.api === 'anthropic').length).toBeGreaterThanOrEqual(5); // 1 hybrid + 4 baseline
     expect(summary.cost.pureApi.usd).toBeGreaterThan(summary.cost.hybrid.marginalUsd);
   });
+});
+
+describe('serve’s direct path (unstreamed OpenAI-compatible answers without the official client)', () => {
+  const unstreamed = (direct: boolean) => ({
+    backends: createRealBackends({
+      clock: createRealClock(),
+      configFile: 'llm_config.yaml',
+      env: TEST_ENV,
+      direct,
+    }),
+    request: {
+      action: 'orchestration',
+      prompt: 'Plan this',
+      expects: 'json' as const,
+      requiredFields: ['plan'],
+      stream: false,
+    },
+  });
+
+  it('answers as the official client does: text, tokens, finish reason, and the body the server got', async () => {
+    const mock = await withMock({ timing: { 'gpt-4o': { outputTokens: 30 } } });
+    server = mock.server;
+    const model = modelOf(mock.config, 'gpt-4o');
+    const answerCall = call(model, { request: { prompt: 'x', requiredFields: ['label'], stream: false } });
+    const results = [];
+    for (const direct of [false, true])
+      results.push(await unstreamed(direct).backends.openai.doGenerate(answerCall));
+    const [sdk, direct] = results;
+    // Each call draws its own answer; both are the model's JSON with the asked field.
+    for (const result of results) expect(JSON.parse(result.text)).toHaveProperty('label');
+    for (const field of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'finishReason'] as const)
+      expect(direct![field]).toBe(sdk![field]);
+    expect(server.log.slice(-2).map((e) => [e.model, e.stream, e.status])).toEqual([
+      ['gpt-4o', false, 200],
+      ['gpt-4o', false, 200],
+    ]);
+
+    // What reaches the server, byte for byte where it matters: the same JSON body and bearer key.
+    const bodies: { body: unknown; authorization: string | undefined; path: string | undefined }[] = [];
+    const recorder = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        bodies.push({
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          authorization: request.headers.authorization,
+          path: request.url,
+        });
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            id: 'x',
+            object: 'chat.completion',
+            created: 0,
+            model: 'gpt-4o',
+            choices: [
+              { index: 0, message: { role: 'assistant', content: '{"label":"a"}' }, finish_reason: 'length' },
+            ],
+            usage: {
+              prompt_tokens: 11,
+              completion_tokens: 7,
+              total_tokens: 18,
+              prompt_tokens_details: { cached_tokens: 3 },
+            },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = recorder.address() as AddressInfo;
+      const pointed = { ...model, endpoint: { ...model.endpoint, baseUrl: `http://127.0.0.1:${port}/v1` } };
+      const answers = [];
+      for (const direct of [false, true])
+        answers.push(await unstreamed(direct).backends.openai.doGenerate({ ...answerCall, model: pointed }));
+      expect(bodies[1]).toEqual(bodies[0]);
+      expect(bodies[1]!.path).toBe('/v1/chat/completions');
+      expect(bodies[1]!.authorization).toBe(`Bearer ${TEST_ENV['OPENAI_API_KEY']}`);
+      expect(bodies[1]!.body).toMatchObject({ model: 'gpt-4o', stream: false, max_tokens: 200 });
+      const strip = ({ ttftMs: _t, latencyMs: _l, ...rest }: GenerateResult) => rest;
+      expect(strip(answers[1]!)).toEqual(strip(answers[0]!));
+      expect(answers[1]).toMatchObject({
+        text: '{"label":"a"}',
+        inputTokens: 11,
+        outputTokens: 7,
+        cachedInputTokens: 3,
+        finishReason: 'length',
+      });
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
+    }
+  });
+
+  // stream_error only happens inside a stream.
+  for (const [fault] of FAULTS.filter(([f]) => f !== 'stream_error')) {
+    it(`${fault}: the same error class, message and router action as through the official client`, async () => {
+      const seen = [];
+      for (const direct of [false, true]) {
+        const mock = await withMock({ faults: { 'gpt-4o': { script: [fault] } }, retryAfterSeconds: 0.05 });
+        server = mock.server;
+        const config = {
+          ...mock.config,
+          models: [
+            ...mock.config.models.filter((m) => m.name === 'gpt-4o'),
+            ...mock.config.models.filter((m) => m.name !== 'gpt-4o'),
+          ],
+        };
+        const { backends, request } = unstreamed(direct);
+        const result = await createRouter(config, { backends, clock: createRealClock() }).route(request);
+        const [first, second] = result.attempts;
+        expect(first!.error).toBeDefined();
+        expect(first!.errorMessage).not.toContain(PLANTED_KEY);
+        seen.push({
+          error: first!.error,
+          message: first!.errorMessage?.replace(/127\.0\.0\.1:\d+/g, 'HOST'),
+          next: second!.model,
+          backoff: fault === 'rate_limit' ? second!.backoffMs : undefined,
+        });
+        await server.close();
+        server = undefined;
+      }
+      expect(seen[1]).toEqual(seen[0]);
+    });
+  }
 });

@@ -5,6 +5,7 @@ import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';
 import { BadResponseError } from './errors.js';
+import { createDirectCompletions } from './openai-direct.js';
 import { conversation, openAIExtras, openAIMessages, ToolCallCollector } from './chat-format.js';
 
 export interface OpenAIBackendSettings {
@@ -16,6 +17,11 @@ export interface OpenAIBackendSettings {
   stream?: boolean;
   /** The client's fetch. @default the global one */
   fetch?: typeof fetch;
+  /**
+   * Unstreamed answers (a client that did not ask to stream) go through undici and one JSON.parse instead of
+   * the official client (`serve`'s pass-through; see openai-direct.ts). @default false
+   */
+  direct?: boolean;
 }
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -26,7 +32,9 @@ export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
  */
 export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
   const clients = new Map<string, OpenAI>();
-  const clientFor = (call: GenerateCall): { client: OpenAI; secret: string; baseURL: string } => {
+  const clientFor = (
+    call: GenerateCall,
+  ): { client: OpenAI; secret: string; baseURL: string; apiKey: string } => {
     const model = call.model;
     const needsKey = model.provider === 'openai' || model.endpoint.apiKey !== undefined;
     const apiKey = needsKey ? resolveApiKey(model, settings.configFile, settings.env) : 'not-needed';
@@ -46,12 +54,13 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
           ...(settings.fetch ? { fetch: settings.fetch } : {}),
         })),
       );
-    return { client, secret: apiKey, baseURL };
+    return { client, secret: apiKey, baseURL, apiKey };
   };
+  const direct = settings.direct ? createDirectCompletions(settings.clock) : undefined;
   return {
     name: 'openai',
     async doGenerate(call: GenerateCall): Promise<GenerateResult> {
-      const { client, secret, baseURL } = clientFor(call);
+      const { client, secret, baseURL, apiKey } = clientFor(call);
       const timer = new CallTimer(settings.clock);
       const body = {
         model: call.model.model,
@@ -62,6 +71,8 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
       const options = call.signal ? { signal: call.signal } : {};
       let streamStarted = false;
       try {
+        if (direct && call.request.stream === false && !call.onToken)
+          return await direct.complete(call, baseURL, apiKey, { ...body, stream: false });
         if (settings.stream === false || (call.request.stream === false && !call.onToken)) {
           const completion = await client.chat.completions.create({ ...body, stream: false }, options);
           timer.token();

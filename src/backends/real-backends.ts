@@ -15,6 +15,8 @@ export interface RealBackendSettings {
   stream?: boolean;
   /** The clients' fetch. @default one over undici connection pools (createPooledFetch) */
   fetch?: typeof fetch;
+  /** Unstreamed OpenAI-compatible answers without the official client (serve's pass-through). @default false */
+  direct?: boolean;
 }
 
 /** The production backends, one per provider, for `createRouter(config, { backends })`. */
@@ -25,7 +27,11 @@ export function createRealBackends(settings: RealBackendSettings): Record<Provid
     ...(settings.env ? { env: settings.env } : {}),
     ...(settings.stream === undefined ? {} : { stream: settings.stream }),
   };
-  const openai = createOpenAIBackend({ ...common, configFile: settings.configFile });
+  const openai = createOpenAIBackend({
+    ...common,
+    configFile: settings.configFile,
+    ...(settings.direct ? { direct: true } : {}),
+  });
   return {
     ollama: createOllamaBackend(common),
     openai,

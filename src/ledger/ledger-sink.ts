@@ -122,21 +122,72 @@ export function rowsOf(
 /** A request with its attempts, and the router instance that recorded them (when it is named). */
 export type LedgerItem = { attempts: AttemptRow[]; request: RequestRow; instance?: string | null };
 
-/** A transaction that writes requests with their attempts: they commit together or not at all. */
+const ATTEMPT_COLUMNS = [
+  'ts_ms',
+  'request_id',
+  'step',
+  'action',
+  'complexity',
+  'tier',
+  'model',
+  'provider',
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'cost_usd',
+  'ttft_ms',
+  'latency_ms',
+  'confidence',
+  'checks',
+  'outcome',
+  'budget_limited',
+  'prompt',
+  'response',
+] as const satisfies readonly (keyof AttemptRow)[];
+const REQUEST_COLUMNS = [
+  'request_id',
+  'ts_ms',
+  'action',
+  'complexity',
+  'start_tier',
+  'final_tier',
+  'final_model',
+  'passed',
+  'confidence',
+  'attempts',
+  'cost_usd',
+  'input_tokens',
+  'output_tokens',
+  'latency_ms',
+  'budget_limited',
+] as const satisfies readonly (keyof RequestRow)[];
+
+/**
+ * A transaction that writes requests with their attempts: they commit together or not at all. Values are
+ * bound by position (a named binding costs better-sqlite3 a lookup a column, and the row a copy).
+ */
 export function batchWriter(db: Db): (batch: readonly LedgerItem[]) => void {
+  const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const attempt = db.prepare(
-    `INSERT INTO attempts (ts_ms, request_id, step, action, complexity, tier, model, provider, input_tokens, output_tokens, cached_tokens, cost_usd, ttft_ms, latency_ms, confidence, checks, outcome, budget_limited, prompt, response, instance)
-     VALUES (@ts_ms, @request_id, @step, @action, @complexity, @tier, @model, @provider, @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @ttft_ms, @latency_ms, @confidence, @checks, @outcome, @budget_limited, @prompt, @response, @instance)`,
+    `INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')}, instance) VALUES (${placeholders(ATTEMPT_COLUMNS.length + 1)})`,
   );
   const request = db.prepare(
-    `INSERT OR REPLACE INTO requests (request_id, ts_ms, action, complexity, start_tier, final_tier, final_model, passed, confidence, attempts, cost_usd, input_tokens, output_tokens, latency_ms, budget_limited, instance)
-     VALUES (@request_id, @ts_ms, @action, @complexity, @start_tier, @final_tier, @final_model, @passed, @confidence, @attempts, @cost_usd, @input_tokens, @output_tokens, @latency_ms, @budget_limited, @instance)`,
+    `INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.join(', ')}, instance) VALUES (${placeholders(REQUEST_COLUMNS.length + 1)})`,
   );
+  const attemptValues: unknown[] = new Array(ATTEMPT_COLUMNS.length + 1);
+  const requestValues: unknown[] = new Array(REQUEST_COLUMNS.length + 1);
   return db.transaction((batch: readonly LedgerItem[]) => {
     for (const item of batch) {
       const instance = item.instance ?? null;
-      for (const row of item.attempts) attempt.run({ ...row, instance });
-      request.run({ ...item.request, instance });
+      for (const row of item.attempts) {
+        for (let i = 0; i < ATTEMPT_COLUMNS.length; i++) attemptValues[i] = row[ATTEMPT_COLUMNS[i]!];
+        attemptValues[ATTEMPT_COLUMNS.length] = instance;
+        attempt.run(attemptValues);
+      }
+      const row = item.request;
+      for (let i = 0; i < REQUEST_COLUMNS.length; i++) requestValues[i] = row[REQUEST_COLUMNS[i]!];
+      requestValues[REQUEST_COLUMNS.length] = instance;
+      request.run(requestValues);
     }
   });
 }

@@ -96,7 +96,7 @@ One long-running process around the production router, with the real backends, t
       batchReservations: true,
     });
     const router = createRouter(config, {
-      backends: createRealBackends({ clock, configFile }),
+      backends: createRealBackends({ clock, configFile, direct: true }),
       clock,
       sinks: [ledger.sink],
       budget: ledger.budget,
