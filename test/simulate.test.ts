@@ -5,6 +5,7 @@ import { analyticEstimate } from '../src/sim/analytic/analytic-estimate.js';
 import { iterationOdds } from '../src/sim/analytic/analytic-cache.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { loadScenarioFile } from '../src/sim/load-scenario.js';
+import { runPassesInWorkers, workerCount } from '../src/sim/run-in-worker.js';
 import { simulate } from '../src/sim/simulate.js';
 import { PROJECT_CONFIG, PROJECT_CONFIG_TEXT } from './helpers/config.js';
 import { tempDir } from './helpers/temp.js';
@@ -206,6 +207,30 @@ describe('simulate', () => {
     expect(inOneThread.summary.verdictBasis?.fleet?.[0]?.sized).toBe(true);
     expect(inOneThread.summary.alternatives.length).toBeGreaterThan(1);
     expect(JSON.stringify(inWorkers.summary)).toBe(JSON.stringify(inOneThread.summary));
+  });
+
+  it('passes in workers: one a spare core; dealt to one worker or two, the same outcomes; a failure ends its own and the later ones', async () => {
+    expect([1, 2, 3, 4, 8].map((cores) => workerCount(2, cores))).toEqual([1, 1, 2, 2, 2]);
+    expect(workerCount(0, 8)).toBe(0);
+    const spec = {
+      config: { file: PROJECT_CONFIG, text: PROJECT_CONFIG_TEXT },
+      workload: { kind: 'synthetic' as const, scenario: { file: 'small.yaml', text: SMALL() } },
+      seed: 5,
+    };
+    const alternative = parseConfig(PROJECT_CONFIG_TEXT, PROJECT_CONFIG).alternatives.find(
+      (a) => !a.premium,
+    )!;
+    const passes = [{}, { alternative: alternative.name }];
+    const inOne = await Promise.all(runPassesInWorkers(spec, passes, {}, 1));
+    const inTwo = await Promise.all(runPassesInWorkers(spec, passes, {}, 2));
+    expect(JSON.stringify(inOne)).toBe(JSON.stringify(inTwo));
+    // The alternative is a run of its own, not the baseline again.
+    expect(inOne[1]!.stats.costUsd).not.toBe(inOne[0]!.stats.costUsd);
+    expect(inOne[0]!.stats.requests).toBe(inOne[1]!.stats.requests);
+    const [first, bad, after] = runPassesInWorkers(spec, [{}, { alternative: 'nonesuch' }, {}], {}, 1);
+    await expect(first).resolves.toHaveProperty('stats');
+    await expect(bad).rejects.toThrow(/no API-only alternative named 'nonesuch'/);
+    await expect(after).rejects.toThrow(/nonesuch/);
   });
 
   it('leaves nothing half-written when a run fails', async () => {

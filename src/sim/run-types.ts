@@ -23,9 +23,9 @@ export interface SimulationHooks {
   onProgress?: (run: ProgressRun, done: number) => void;
   progressEvery?: number;
   /**
-   * Run the baseline and every further API-only alternative in worker threads beside the hybrid run (each
-   * re-reads the workload). The output is the same either way. @default true where os.availableParallelism()
-   * is over 2: measured here on 2 cores, a heavy year with every alternative took 4.66 s in one thread.
+   * Run the baseline and every further API-only alternative in worker threads beside the hybrid run (one a
+   * core beside this thread's, each re-reading the workload). The output is the same either way. @default
+   * true where os.availableParallelism() is over 1.
    */
   parallel?: boolean;
   /** Send the workload to the real backends on the real clock instead of simulating. */
@@ -77,7 +77,21 @@ export interface RealLoad {
 }
 
 /** Messages from the simulation worker. */
+/** One pass a simulation worker runs: the baseline (no alternative), or an API-only alternative by name. */
+export interface WorkerPass {
+  alternative?: string;
+}
+
+/** What a simulation worker posts; `index` is the pass's position in the worker's list. */
 export type WorkerMessage =
-  | { type: 'progress'; done: number }
-  | { type: 'done'; outcome: RunOutcome }
-  | { type: 'error'; name: string; message: string; file?: string; line?: number; column?: number };
+  | { type: 'progress'; index: number; done: number }
+  | { type: 'done'; index: number; outcome: RunOutcome }
+  | {
+      type: 'error';
+      index: number;
+      name: string;
+      message: string;
+      file?: string;
+      line?: number;
+      column?: number;
+    };

@@ -193,7 +193,7 @@ The verdict compares like with like: it is on a hybrid run that answers the same
     .option('parallel', {
       type: 'boolean',
       describe:
-        'Run the pure-API baseline and the API-only alternatives in worker threads beside the hybrid run (the same output either way). Default: on where more than 2 cores are available (--no-parallel to keep one thread)',
+        'Run the pure-API baseline and the API-only alternatives in worker threads beside the hybrid run, one a spare core (the same output either way). Default: on where there is more than one core; for a recorded --workload, more than two (--no-parallel to keep one thread)',
     })
     .option('progress', {
       type: 'boolean',
