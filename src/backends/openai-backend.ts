@@ -5,7 +5,7 @@ import type { Backend, GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { classifyError } from './classify-error.js';
 import { BadResponseError } from './errors.js';
-import { createDirectCompletions } from './openai-direct.js';
+import { completionResult, createDirectCompletions } from './openai-direct.js';
 import { conversation, openAIExtras, openAIMessages, ToolCallCollector } from './chat-format.js';
 
 export interface OpenAIBackendSettings {
@@ -76,24 +76,9 @@ export function createOpenAIBackend(settings: OpenAIBackendSettings): Backend {
         if (settings.stream === false || (call.request.stream === false && !call.onToken)) {
           const completion = await client.chat.completions.create({ ...body, stream: false }, options);
           timer.token();
-          const choice = completion.choices[0];
-          if (!choice) throw new BadResponseError('the response has no choices', call.model.name);
-          const usage = completion.usage;
-          const collected = new ToolCallCollector();
-          for (const [index, t] of (choice.message.tool_calls ?? []).entries())
-            if (t.type === 'function') collected.add({ index, id: t.id, function: t.function });
-          const toolCalls = collected.result();
-          if (call.onToken && choice.message.content) call.onToken(choice.message.content);
-          return {
-            ...(toolCalls ? { toolCalls } : {}),
-            text: choice.message.content ?? '',
-            inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
-            outputTokens: usage?.completion_tokens ?? 0,
-            cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-            finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
-            ttftMs: timer.ttftMs,
-            latencyMs: timer.latencyMs,
-          };
+          const result = completionResult(completion, call, timer);
+          if (call.onToken && result.text) call.onToken(result.text);
+          return result;
         }
         const tools = new ToolCallCollector();
         const stream = await client.chat.completions.create(

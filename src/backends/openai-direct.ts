@@ -1,9 +1,9 @@
-import { Pool } from 'undici';
 import type { GenerateCall, GenerateResult } from './backend.js';
 import { CallTimer } from './call-timer.js';
 import { ToolCallCollector } from './chat-format.js';
 import type { Clock } from '../core/clock.js';
 import { BadResponseError } from './errors.js';
+import { createOriginPools } from './pooled-fetch.js';
 
 /**
  * An unstreamed chat completion from an OpenAI-compatible server, posted with undici's `Pool.request` and read
@@ -21,22 +21,7 @@ export function createDirectCompletions(clock: Clock): {
   ): Promise<GenerateResult>;
   close(): Promise<void>;
 } {
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin);
-    if (!pool)
-      pools.set(
-        origin,
-        (pool = new Pool(origin, {
-          connections: 256,
-          keepAliveTimeout: 30_000,
-          // The router sets its own timeout and aborts with a signal.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        })),
-      );
-    return pool;
-  };
+  const { poolFor, close } = createOriginPools();
   const targets = new Map<string, { origin: string; path: string }>();
   const targetOf = (baseURL: string): { origin: string; path: string } => {
     let target = targets.get(baseURL);
@@ -65,42 +50,46 @@ export function createDirectCompletions(clock: Clock): {
       const text = await response.body.text();
       timer.token();
       if (response.statusCode >= 400) throw statusError(response.statusCode, text, response.headers);
-      const completion = JSON.parse(text) as Completion;
-      const choice = completion.choices?.[0];
-      if (!choice) throw new BadResponseError('the response has no choices', call.model.name);
-      const usage = completion.usage;
-      const collected = new ToolCallCollector();
-      const calls = choice.message?.tool_calls ?? [];
-      for (let index = 0; index < calls.length; index++) {
-        const t = calls[index]!;
-        if (t.type === 'function') collected.add({ index, id: t.id, function: t.function });
-      }
-      const toolCalls = collected.result();
-      const content = choice.message?.content ?? '';
-      return {
-        ...(toolCalls ? { toolCalls } : {}),
-        text: content,
-        inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
-        outputTokens: usage?.completion_tokens ?? 0,
-        cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
-        ttftMs: timer.ttftMs,
-        latencyMs: timer.latencyMs,
-      };
+      return completionResult(JSON.parse(text) as Completion, call, timer);
     },
-    close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    },
+    close,
   };
 }
 
-/** The fields of a chat completion read here. */
-interface Completion {
-  choices?: {
+/** An unstreamed answer as the official client or the direct path read it. */
+export function completionResult(
+  completion: Completion,
+  call: GenerateCall,
+  timer: CallTimer,
+): GenerateResult {
+  const choice = completion.choices?.[0];
+  if (!choice) throw new BadResponseError('the response has no choices', call.model.name);
+  const usage = completion.usage;
+  const collected = new ToolCallCollector();
+  const calls = choice.message?.tool_calls ?? [];
+  for (let index = 0; index < calls.length; index++) {
+    const t = calls[index]!;
+    if (t.type === 'function' && t.function) collected.add({ index, id: t.id, function: t.function });
+  }
+  const toolCalls = collected.result();
+  return {
+    ...(toolCalls ? { toolCalls } : {}),
+    text: choice.message?.content ?? '',
+    inputTokens: usage?.prompt_tokens ?? call.inputTokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    finishReason: choice.finish_reason === 'length' ? 'length' : 'stop',
+    ttftMs: timer.ttftMs,
+    latencyMs: timer.latencyMs,
+  };
+}
+
+/** The fields of a chat completion read here (the official client's type has them too). */
+export interface Completion {
+  choices?: readonly {
     message?: {
       content?: string | null;
-      tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+      tool_calls?: readonly { id: string; type: string; function?: { name: string; arguments: string } }[];
     };
     finish_reason?: string | null;
   }[];

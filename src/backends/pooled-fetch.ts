@@ -12,22 +12,7 @@ const BUFFER_UP_TO = 4 * 1024 * 1024;
 export function createPooledFetch(options: { connections?: number } = {}): typeof fetch & {
   close(): Promise<void>;
 } {
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin);
-    if (!pool)
-      pools.set(
-        origin,
-        (pool = new Pool(origin, {
-          connections: options.connections ?? 256,
-          keepAliveTimeout: 30_000,
-          // The clients and the router set their own timeouts (and abort with a signal).
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        })),
-      );
-    return pool;
-  };
+  const { poolFor, close } = createOriginPools(options.connections);
 
   const pooled = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
@@ -58,12 +43,36 @@ export function createPooledFetch(options: { connections?: number } = {}): typeo
         : (response.body as unknown as BodyInit);
     return new Response(answer, { status: response.statusCode, headers });
   };
-  return Object.assign(pooled as typeof fetch, {
+  return Object.assign(pooled as typeof fetch, { close });
+}
+
+/** One undici keep-alive pool per origin, made on first use; no timeouts of their own. */
+export function createOriginPools(connections = 256): {
+  poolFor(origin: string): Pool;
+  close(): Promise<void>;
+} {
+  const pools = new Map<string, Pool>();
+  return {
+    poolFor(origin) {
+      let pool = pools.get(origin);
+      if (!pool)
+        pools.set(
+          origin,
+          (pool = new Pool(origin, {
+            connections,
+            keepAliveTimeout: 30_000,
+            // The clients and the router set their own timeouts (and abort with a signal).
+            headersTimeout: 0,
+            bodyTimeout: 0,
+          })),
+        );
+      return pool;
+    },
     close: async () => {
       await Promise.all([...pools.values()].map((p) => p.close()));
       pools.clear();
     },
-  });
+  };
 }
 
 function isPlainBody(body: BodyInit): boolean {

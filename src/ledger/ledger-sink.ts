@@ -122,7 +122,8 @@ export function rowsOf(
 /** A request with its attempts, and the router instance that recorded them (when it is named). */
 export type LedgerItem = { attempts: AttemptRow[]; request: RequestRow; instance?: string | null };
 
-const ATTEMPT_COLUMNS = [
+/** An attempt row's columns, in the table's order. */
+export const ATTEMPT_COLUMNS = [
   'ts_ms',
   'request_id',
   'step',

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import { ConfigError } from '../config/config-error.js';
 import { createDayKeyer } from './budget-guard.js';
 import type { Db } from './ledger-db.js';
-import { batchWriter, type AttemptRow, type LedgerItem } from './ledger-sink.js';
+import { ATTEMPT_COLUMNS, batchWriter, type AttemptRow, type LedgerItem } from './ledger-sink.js';
 
 export type UsageGrouping = 'day' | 'model' | 'tier' | 'action' | 'instance';
 
@@ -156,29 +156,7 @@ export function assembleUsageReport(
   };
 }
 
-export const EXPORT_COLUMNS: (keyof AttemptRow | 'instance')[] = [
-  'ts_ms',
-  'request_id',
-  'step',
-  'action',
-  'complexity',
-  'tier',
-  'model',
-  'provider',
-  'input_tokens',
-  'output_tokens',
-  'cached_tokens',
-  'cost_usd',
-  'ttft_ms',
-  'latency_ms',
-  'confidence',
-  'checks',
-  'outcome',
-  'budget_limited',
-  'prompt',
-  'response',
-  'instance',
-];
+export const EXPORT_COLUMNS: (keyof AttemptRow | 'instance')[] = [...ATTEMPT_COLUMNS, 'instance'];
 
 /** Streams the attempts of a window to CSV (csv-stringify) or JSONL; constant memory. Returns the row count. */
 export async function exportUsage(db: Db, window: UsageWindow, file: string): Promise<number> {
