@@ -111,6 +111,37 @@ describe('recorded workloads', () => {
     );
   });
 
+  it('reads every timestamp form to the same instant, and refuses an impossible one with its line', async () => {
+    // Plain UTC ISO (read at once), and the forms that need rewriting first: a space for the T, an offset, no
+    // zone, more than three fraction digits, surrounding spaces.
+    const stamps = [
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.123Z',
+      '2026-01-01 00:00:01.5',
+      '2026-01-01T02:00:02+02:00',
+      '2026-01-01T00:00:03',
+      '2026-01-01T00:00:04.123456Z',
+      ' 2026-01-01T00:00:05.000Z ',
+      '2026-01-01T00:00:06.000Z',
+    ];
+    const path = file('t.csv', `timestamp,input_tokens\n${stamps.map((s) => `"${s}",10`).join('\n')}\n`);
+    const { requests } = await read({ file: path });
+    expect(requests.map((r) => new Date(r.arrivalMs!).toISOString())).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.123Z',
+      '2026-01-01T00:00:01.500Z',
+      '2026-01-01T00:00:02.000Z',
+      '2026-01-01T00:00:03.000Z',
+      '2026-01-01T00:00:04.123Z',
+      '2026-01-01T00:00:05.000Z',
+      '2026-01-01T00:00:06.000Z',
+    ]);
+    // Shaped like a plain ISO stamp, but month 13 is no date: refused as the rewriting path refuses it.
+    const bad = file('b.csv', 'timestamp,input_tokens\n2026-01-01T00:00:00Z,10\n2026-13-01T00:00:00Z,10\n');
+    await expect(read({ file: bad })).rejects.toThrow(
+      `${bad}:3:1: timestamp: expected a date-time (ISO 8601) or epoch number, found "2026-13-01T00:00:00Z"`,
+    );
+  });
   it('counts and skips bad rows with --skip-invalid', async () => {
     const path = file(
       'w.csv',

@@ -39,11 +39,11 @@ export interface RecordedEntry {
  * Streams a recorded workload (CSV or JSONL) as requests, in file order, in constant memory. A bad row stops
  * with file:line:column and the reason, or with `skipInvalid` is counted in `stats` and skipped.
  */
-export async function* recordedWorkload(
+export function recordedWorkload(
   options: RecordedWorkloadOptions,
   stats: WorkloadReadStats,
 ): AsyncGenerator<RouteRequest> {
-  for await (const entry of recordedEntries(options, stats)) yield entry.request;
+  return recordedRows(options, stats, (request) => request);
 }
 
 /** Counts what a row gave, for the summary's "which rows had text, tokens and timestamps". */
@@ -61,51 +61,79 @@ const entryOf = (request: RouteRequest, raw: RawRow): RecordedEntry => ({
 });
 
 /** The workload's rows with their logged model and answer: a log format through its importer, else CSV or JSONL. */
-export async function* recordedEntries(
+export function recordedEntries(
   options: RecordedWorkloadOptions,
   stats: WorkloadReadStats,
 ): AsyncGenerator<RecordedEntry> {
+  return recordedRows(options, stats, entryOf);
+}
+
+/**
+ * The workload's rows, each given to `wrap` with its raw fields: one generator whichever is wanted, the bare
+ * requests (a replay) or the entries with their logged answers (shadow), so a replay's row passes through no
+ * second generator.
+ */
+async function* recordedRows<T>(
+  options: RecordedWorkloadOptions,
+  stats: WorkloadReadStats,
+  wrap: (request: RouteRequest, raw: RawRow) => T,
+): AsyncGenerator<T> {
   const { file } = options;
   const format = workloadFormat(file, options.format);
   let index = 0;
   let latest: { ms: number; line: number } | undefined;
-  const handle = async (
+  const accept = (request: RouteRequest, line: number): RouteRequest => {
+    const at = request.arrivalMs!;
+    if (latest && at < latest.ms && !options.sort) {
+      const iso = (ms: number): string => new Date(ms).toISOString();
+      throw new ConfigError(
+        `${redactUrl(file)}:${line}: the rows are not in time order: this row arrives at ${iso(at)}, before line ${latest.line} (${iso(latest.ms)}). A replay runs in time order: sort the file by timestamp, or pass --sort to sort it in memory.`,
+        file,
+        line,
+      );
+    }
+    if (!latest) latest = { ms: at, line };
+    else if (at >= latest.ms) {
+      latest.ms = at;
+      latest.line = line;
+    }
+    index++;
+    stats.rows++;
+    return request;
+  };
+  const rowFailed = (error: unknown, line: number, columnOf: (field: WorkloadField) => number): undefined => {
+    if (!(error instanceof RowError)) throw error;
+    const [name, reason] = error.message.split('|') as [WorkloadField, string];
+    const column = columnOf(name);
+    const where = `${redactUrl(file)}:${line}:${column}`;
+    const source = stats.columns[name];
+    const message = `${where}: ${source && source !== name ? `column '${source}' (${name})` : name}: ${reason}`;
+    if (!options.skipInvalid)
+      throw new ConfigError(
+        `${message}. Fix the row or pass --skip-invalid to count and skip bad rows.`,
+        file,
+        line,
+        column,
+      );
+    stats.skipped++;
+    if (stats.skippedExamples.length < 5) stats.skippedExamples.push(message);
+    return undefined;
+  };
+  /** The row's request (undefined when skipped); a promise only when its prompt's tokens must be counted. */
+  const handle = (
     raw: RawRow,
     line: number,
     columnOf: (field: WorkloadField) => number,
-  ): Promise<RouteRequest | undefined> => {
+  ): RouteRequest | undefined | Promise<RouteRequest | undefined> => {
     try {
-      const request = await toRequest(raw, index, stats, options);
-      const at = request.arrivalMs!;
-      if (latest && at < latest.ms && !options.sort) {
-        const iso = (ms: number): string => new Date(ms).toISOString();
-        throw new ConfigError(
-          `${redactUrl(file)}:${line}: the rows are not in time order: this row arrives at ${iso(at)}, before line ${latest.line} (${iso(latest.ms)}). A replay runs in time order: sort the file by timestamp, or pass --sort to sort it in memory.`,
-          file,
-          line,
-        );
-      }
-      if (!latest || at >= latest.ms) latest = { ms: at, line };
-      index++;
-      stats.rows++;
-      return request;
+      const request = toRequest(raw, index, stats, options);
+      if (!(request instanceof Promise)) return accept(request, line);
+      return request.then(
+        (counted) => accept(counted, line),
+        (error: unknown) => rowFailed(error, line, columnOf),
+      );
     } catch (error) {
-      if (!(error instanceof RowError)) throw error;
-      const [name, reason] = error.message.split('|') as [WorkloadField, string];
-      const column = columnOf(name);
-      const where = `${redactUrl(file)}:${line}:${column}`;
-      const source = stats.columns[name];
-      const message = `${where}: ${source && source !== name ? `column '${source}' (${name})` : name}: ${reason}`;
-      if (!options.skipInvalid)
-        throw new ConfigError(
-          `${message}. Fix the row or pass --skip-invalid to count and skip bad rows.`,
-          file,
-          line,
-          column,
-        );
-      stats.skipped++;
-      if (stats.skippedExamples.length < 5) stats.skippedExamples.push(message);
-      return undefined;
+      return rowFailed(error, line, columnOf);
     }
   };
 
@@ -129,8 +157,9 @@ export async function* recordedEntries(
         }
         countGiven(row.raw, stats);
         if (row.raw.timestamp) stats.hasTimestamps = true;
-        const request = await handle(row.raw, row.line, () => 1);
-        if (request) yield entryOf(request, row.raw);
+        const handled = handle(row.raw, row.line, () => 1);
+        const request = handled instanceof Promise ? await handled : handled;
+        if (request) yield wrap(request, row.raw);
       }
     } catch (error) {
       if (!(error instanceof ImportError)) throw error;
@@ -211,8 +240,9 @@ export async function* recordedEntries(
               : String(value);
       }
       countGiven(raw, stats);
-      const request = await handle(raw, lineNumber, () => 1);
-      if (request) yield entryOf(request, raw);
+      const handled = handle(raw, lineNumber, () => 1);
+      const request = handled instanceof Promise ? await handled : handled;
+      if (request) yield wrap(request, raw);
     }
     if (readError) throw new ConfigError(`${file}: reading the workload failed: ${readError.message}.`, file);
     if (lineNumber === 0) throw new ConfigError(`${file}: the workload is empty (no JSON lines).`, file);
@@ -231,24 +261,30 @@ export async function* recordedEntries(
     }),
   );
   let columns: Map<WorkloadField, number> | undefined;
+  // The columns as two arrays, walked by index for each row.
+  let fieldNames: WorkloadField[] = [];
+  let fieldAt: number[] = [];
+  const columnOf = (fieldName: WorkloadField): number => (columns!.get(fieldName) ?? 0) + 1;
   try {
     for await (const { record, endLine } of parser as AsyncIterable<LinedRecord>) {
       if (!columns) {
         columns = resolveColumns(record, options.map, file);
         for (const [fieldName, i] of columns) stats.columns[fieldName] = record[i]!;
         stats.hasTimestamps = columns.has('timestamp');
+        fieldNames = [...columns.keys()];
+        fieldAt = [...columns.values()];
         continue;
       }
       const raw: RawRow = {};
-      for (const [fieldName, i] of columns) raw[fieldName] = record[i];
+      for (let f = 0; f < fieldNames.length; f++) raw[fieldNames[f]!] = record[fieldAt[f]!];
       // endLine is where the record ends; quoted fields may span lines.
       let spanned = 0;
       for (const value of record)
         for (let p = value.indexOf('\n'); p >= 0; p = value.indexOf('\n', p + 1)) spanned++;
-      const cols = columns;
       countGiven(raw, stats);
-      const request = await handle(raw, endLine - spanned, (fieldName) => (cols.get(fieldName) ?? 0) + 1);
-      if (request) yield entryOf(request, raw);
+      const handled = handle(raw, endLine - spanned, columnOf);
+      const request = handled instanceof Promise ? await handled : handled;
+      if (request) yield wrap(request, raw);
     }
   } catch (error) {
     throw csvError(error, file, 'workload');

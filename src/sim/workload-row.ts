@@ -34,7 +34,27 @@ export function timestampReading(first: number, flag: TimeUnit | undefined): Tim
   return { kind: 'relative', unit: 's', decidedBy: 'assumed' };
 }
 
+/** `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.sssZ`: what Date.parse reads as it is, with no rewriting. */
+function isPlainIsoUtc(value: string): boolean {
+  const n = value.length;
+  if (n !== 20 && n !== 24) return false;
+  const shape = n === 20 ? ISO_SECONDS : ISO_MILLISECONDS;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    const want = shape.charCodeAt(i);
+    if (want === 100 /* d */ ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return true;
+}
+const ISO_SECONDS = 'dddd-dd-ddTdd:dd:ddZ';
+const ISO_MILLISECONDS = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
 function parseTimestamp(value: string, reading: () => TimestampReading, first: (n: number) => void): number {
+  // Most logs write UTC ISO timestamps: read at once (Date.parse checks the digits; NaN falls through).
+  if (isPlainIsoUtc(value)) {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
   const trimmed = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) {
     const number = Number(trimmed);
@@ -83,24 +103,29 @@ function parseExpects(value: string): Expects {
   throw new RowError(`expected one of ${EXPECTS.join(', ')}, found ${JSON.stringify(value)}`);
 }
 
-/** Turns one raw row into a request; throws RowError naming the field that is wrong. */
-export async function toRequest(
+/** A field of the row read by `parse`, undefined when blank; a RowError names the field. */
+function field<T>(raw: RawRow, name: WorkloadField, parse: (value: string) => T): T | undefined {
+  const value = raw[name];
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return parse(value);
+  } catch (error) {
+    if (error instanceof RowError) throw new RowError(`${name}|${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Turns one raw row into a request; throws RowError naming the field that is wrong. A promise only when the
+ * row has no token count and its prompt must be counted: a replay's rows otherwise cost no await.
+ */
+export function toRequest(
   raw: RawRow,
   index: number,
   stats: WorkloadReadStats,
   options: RecordedWorkloadOptions,
-): Promise<RouteRequest> {
-  const field = <T>(name: WorkloadField, parse: (value: string) => T): T | undefined => {
-    const value = raw[name];
-    if (value === undefined || value.trim() === '') return undefined;
-    try {
-      return parse(value);
-    } catch (error) {
-      if (error instanceof RowError) throw new RowError(`${name}|${error.message}`);
-      throw error;
-    }
-  };
-  const timestamp = field('timestamp', (value) =>
+): RouteRequest | Promise<RouteRequest> {
+  const timestamp = field(raw, 'timestamp', (value) =>
     parseTimestamp(
       value,
       () => stats.timestamps!,
@@ -108,14 +133,28 @@ export async function toRequest(
     ),
   );
   const prompt = raw.prompt ?? '';
-  let inputTokens = field('input_tokens', parseCount);
-  if (inputTokens === undefined) {
-    if (prompt.trim() === '')
-      throw new RowError('input_tokens|no input tokens and no prompt to count them from');
-    inputTokens = await countTokens(prompt);
+  const inputTokens = field(raw, 'input_tokens', parseCount);
+  if (inputTokens !== undefined)
+    return withTokens(raw, index, stats, options, timestamp, prompt, inputTokens);
+  if (prompt.trim() === '')
+    throw new RowError('input_tokens|no input tokens and no prompt to count them from');
+  return countTokens(prompt).then((counted) => {
     stats.tokenizedRows++;
-  }
-  const outputTokens = field('output_tokens', parseCount);
+    return withTokens(raw, index, stats, options, timestamp, prompt, counted);
+  });
+}
+
+/** The rest of a row, once its input tokens are known. */
+function withTokens(
+  raw: RawRow,
+  index: number,
+  stats: WorkloadReadStats,
+  options: RecordedWorkloadOptions,
+  timestamp: number | undefined,
+  prompt: string,
+  inputTokens: number,
+): RouteRequest {
+  const outputTokens = field(raw, 'output_tokens', parseCount);
   if (outputTokens === undefined) {
     if (options.requireOutputTokens)
       throw new RowError(
@@ -123,12 +162,12 @@ export async function toRequest(
       );
     stats.filledOutputRows++;
   }
-  const cachedTokens = field('cached_tokens', parseCount);
-  const cacheWriteTokens = field('cache_write_tokens', parseCount);
-  const hashIds = field('hash_ids', parseHashIds);
+  const cachedTokens = field(raw, 'cached_tokens', parseCount);
+  const cacheWriteTokens = field(raw, 'cache_write_tokens', parseCount);
+  const hashIds = field(raw, 'hash_ids', parseHashIds);
   const action = raw.action?.trim();
-  const expects = field('expects', parseExpects);
-  const critical = field('quality_critical', parseBoolean);
+  const expects = field(raw, 'expects', parseExpects);
+  const critical = field(raw, 'quality_critical', parseBoolean);
   const fields = raw.required_fields
     ?.split(/[;|]/)
     .map((f) => f.trim())
