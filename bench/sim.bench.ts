@@ -7,7 +7,9 @@
  *  2. A recorded workload of 5 million rows (BENCH_ROWS to change), streamed from CSV: wall time, the passes
  *     over the file (hybrid as configured, baseline, alternatives, the verdict's uncapped and sized re-runs,
  *     the sizing trials), and peak RSS. Targets: each pass ≤ 4× the csv-parse floor, all ≤ 150 s, < 300 MB.
- *  3. The csv-parse floor: csv-parse alone reading the same file, counting records.
+ *  3. The csv-parse floor: csv-parse alone reading the same file, counting records; and beside it the
+ *     workload reader alone (csv-parse plus turning each row into a request, as every pass does), so a pass's
+ *     time splits into reading and routing.
  * Each part runs in its own process so peak RSS figures do not mix.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
+import { emptyReadStats, recordedWorkload } from '../src/sim/recorded-workload.js';
 import { workerCount } from '../src/sim/run-in-worker.js';
 import { runSimulation } from '../src/sim/run-simulation.js';
 import type { RunSpec } from '../src/sim/run-spec.js';
@@ -93,6 +96,24 @@ async function csvFloor(file: string): Promise<void> {
   );
 }
 
+/** The workload reader alone over the file: what each pass spends before routing a request. */
+async function rowsFloor(file: string): Promise<void> {
+  const t0 = performance.now();
+  let requests = 0;
+  for await (const _request of recordedWorkload({ file }, emptyReadStats())) requests++;
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      part: 'workload reader alone (rows into requests)',
+      requests,
+      routed: requests,
+      seconds,
+      requestsPerSecond: requests / seconds,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+}
+
 async function recorded(file: string): Promise<void> {
   const t0 = performance.now();
   const output = await runSimulation({ config, workload: { kind: 'recorded', file }, seed: 1 });
@@ -124,6 +145,7 @@ else if (part === 'heavy-single') await heavyYear(false);
 else if (part === 'heavy-single-baseline') await heavyYear(false, false);
 else if (part === 'recorded') await recorded(process.argv[3]!);
 else if (part === 'csv-floor') await csvFloor(process.argv[3]!);
+else if (part === 'rows-floor') await rowsFloor(process.argv[3]!);
 else {
   const rows = Number(process.env['BENCH_ROWS'] ?? 5_000_000);
   const run = (...args: string[]): Record<string, number | string> => {
@@ -159,6 +181,7 @@ else {
       median(runs['heavy-single-baseline']!),
       run('csv-floor', file),
       run('recorded', file),
+      run('rows-floor', file),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -179,6 +202,10 @@ else {
   const perPass = Number(rec['seconds']) / passes / Number(floor['seconds']);
   console.log(
     `target: each pass of the ${rows.toLocaleString('en-US')}-row recorded replay ≤ 4× the csv-parse floor → ${passes} passes in ${Number(rec['seconds']).toFixed(1)} s, ${(Number(rec['seconds']) / passes).toFixed(1)} s a pass against ${Number(floor['seconds']).toFixed(1)} s: ${perPass.toFixed(2)}× ${perPass <= 4 ? 'MET' : 'MISSED'}`,
+  );
+  const reader = Number(results[6]!['seconds']);
+  console.log(
+    `  of which reading: the workload reader alone takes ${reader.toFixed(1)} s (${(reader / Number(floor['seconds'])).toFixed(2)}× the floor), so routing is ${(Number(rec['seconds']) / passes - reader).toFixed(1)} s a pass`,
   );
   console.log(
     `target: the whole recorded replay ≤ 150 s → ${Number(rec['seconds']).toFixed(1)} s ${Number(rec['seconds']) <= 150 ? 'MET' : 'MISSED'}`,
