@@ -51,17 +51,25 @@ describe('bench --sweep', () => {
       expect(decode[0]!.tokens_per_s).toBeGreaterThan(75);
       expect(decode[0]!.tokens_per_s).toBeLessThan(115);
       expect(decode[2]!.tokens_per_s).toBeLessThan(decode[0]!.tokens_per_s * 0.75);
-      // The idle probe: 24 requests one at a time after idle times from ~22 ms to ~2.2 s, in three groups.
-      // The shortest-idle group never meets a cold server, the longest always does, and pays ~50 ms.
-      const wake = result.capacity.wake!;
+      // The idle probe: 24 requests one at a time after idle times from ~22 ms to ~2.2 s, shown in three
+      // groups. The shortest-idle group never meets a cold server, the longest always does, and pays ~50 ms.
       expect(result.idle!.requests).toBe(24);
-      expect(wake).toHaveLength(3);
+      expect(result.idle!.points).toHaveLength(3);
+      expect(result.idle!.points[0]!.coldShare).toBe(0);
+      expect(result.idle!.points[2]!.coldShare).toBe(1);
+      // The wake curve is one step, between two neighbouring idle times around 300 ms: none cold up to the
+      // one, all from the other.
+      const wake = result.capacity.wake!;
+      expect(wake.map((p) => p.share)).toEqual([0, 0, 1, 1]);
       expect(wake[0]!.idle_ms).toBeLessThan(100);
-      expect(wake[0]!.share).toBe(0);
-      expect(wake[2]!.idle_ms).toBeGreaterThan(500);
-      expect(wake[2]!.share).toBe(1);
-      expect(wake[2]!.ms).toBeGreaterThan(40);
-      expect(wake[2]!.ms).toBeLessThan(60);
+      expect(wake[1]!.idle_ms).toBeLessThanOrEqual(300);
+      expect(wake[2]!.idle_ms).toBeGreaterThan(200);
+      expect(wake[2]!.idle_ms / wake[1]!.idle_ms).toBeLessThan(1.3);
+      expect(wake[3]!.idle_ms).toBeGreaterThan(1500);
+      for (const p of wake) {
+        expect(p.ms).toBeGreaterThan(40);
+        expect(p.ms).toBeLessThan(60);
+      }
       // profiles.yaml carries it, and simulate --profiles reads it.
       const profiles = loadProfileFile(join(outDir, 'profiles.yaml'));
       expect(profiles.models['mixtral:8x7b']!.capacity!.max_concurrency).toBe(4);

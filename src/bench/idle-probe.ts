@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { createRng, deriveSeed } from '../core/rng.js';
 import { runBench } from './bench-runner.js';
+import { isotonicBlocks } from './isotonic.js';
 import { distribution } from './metrics.js';
 import type { IdleProbe, SweepOptions, SweepStep } from './sweep-types.js';
 
 export type { IdleProbe } from './sweep-types.js';
 
-/** How many of the idle probe's requests make one point of the wake curve (fewer: one point). */
+/** How many of the idle probe's requests make one displayed point (fewer: one point). */
 const IDLE_GROUP = 8;
 
 /**
@@ -15,9 +16,11 @@ const IDLE_GROUP = 8;
  * time to first token with the first level's, back to back. A server whose threads and caches cool while idle
  * (CPU llama.cpp on a shared machine) answers some requests late, the more often the longer it sat: measured
  * here, a 42-token prompt took ~40 ms warm and ~100 ms cold, cold for about a third of the requests after
- * under 100 ms idle and nearly all after 300 ms. So each group of requests (by idle time) gives a point of the
- * wake curve: the share that met a cold server (TTFT more than half the back-to-back p50 above it, and at
- * least 5 ms) and what cold cost them on average.
+ * under 100 ms idle and nearly all after 300 ms. A request met a cold server when its TTFT is more than half
+ * the back-to-back p50 above it (and at least 5 ms). The wake curve is fitted request by request: the share
+ * cold as a non-decreasing step function of idle time (isotonic regression), so a server that wakes after a
+ * fixed idle shows one step where it is, not a ramp across the group of requests that straddles it. Each group
+ * of requests (by idle time) also gives a point for display: its share cold and what cold cost it on average.
  */
 export async function idleProbe(options: SweepOptions, first: SweepStep): Promise<IdleProbe | undefined> {
   const count = options.idleRequests ?? 40;
@@ -77,29 +80,53 @@ export async function idleProbe(options: SweepOptions, first: SweepStep): Promis
     requests: rows.length,
     coldAboveMs: Math.round(coldAboveMs * 10) / 10,
     points,
+    curve: fitWake(
+      rows.map(({ idleMs }) => idleMs),
+      rows.map(({ row }) => row.ttftMs! - base),
+      coldAboveMs,
+    ),
     wakeMs: Math.round(middle.coldShare * middle.coldMs * 10) / 10,
   };
 }
 
+/**
+ * The wake curve from requests sorted by idle time, each with its extra time to first token: the isotonic fit
+ * of cold (extra above `coldAboveMs`) against idle time, a point at each run's first and last idle time.
+ */
+export function fitWake(
+  idleMs: readonly number[],
+  extraMs: readonly number[],
+  coldAboveMs: number,
+): IdleProbe['curve'] {
+  const cold = extraMs.map((x) => (x > coldAboveMs ? 1 : 0));
+  const runs = isotonicBlocks(cold, idleMs).map(({ start, end, value }) => {
+    const costs = extraMs.slice(start, end).filter((x) => x > coldAboveMs);
+    return {
+      first: idleMs[start]!,
+      last: idleMs[end - 1]!,
+      share: round3(value),
+      coldMs: costs.length
+        ? Math.round((costs.reduce((a, b) => a + b, 0) / costs.length) * 10) / 10
+        : undefined,
+    };
+  });
+  return runs.flatMap((run, i) => {
+    const coldMs =
+      run.coldMs ??
+      runs.slice(i + 1).find((r) => r.coldMs !== undefined)?.coldMs ??
+      runs
+        .slice(0, i)
+        .reverse()
+        .find((r) => r.coldMs !== undefined)?.coldMs ??
+      0;
+    const at = (idle: number): IdleProbe['curve'][number] => ({ idleMs: idle, share: run.share, coldMs });
+    return run.last > run.first ? [at(run.first), at(run.last)] : [at(run.first)];
+  });
+}
+
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/**
- * The probe's points as the profile's wake curve, idle times increasing (equal ones merged). A point where no
- * request met a cold server takes the cold cost of the nearest one where some did (later first): between
- * them only the share should change, not what being cold costs.
- */
+/** The probe's fitted curve as the capacity profile's wake curve. */
 export function wakeCurve(idle: IdleProbe): { idle_ms: number; ms: number; share: number }[] {
-  const points: IdleProbe['points'] = [];
-  for (const p of idle.points) if (!points.length || p.idleMs > points.at(-1)!.idleMs) points.push(p);
-  return points.map((p, i) => {
-    const nearest =
-      p.coldShare > 0
-        ? p
-        : (points.slice(i + 1).find((q) => q.coldShare > 0) ??
-          points
-            .slice(0, i)
-            .reverse()
-            .find((q) => q.coldShare > 0));
-    return { idle_ms: p.idleMs, ms: nearest?.coldMs ?? 0, share: p.coldShare };
-  });
+  return idle.curve.map((p) => ({ idle_ms: p.idleMs, ms: p.coldMs, share: p.share }));
 }

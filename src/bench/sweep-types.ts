@@ -57,7 +57,7 @@ export interface IdleProbe {
   requests: number;
   /** The extra time to first token above which a request counts as having met a cold server, ms. */
   coldAboveMs: number;
-  /** One point per group of requests, shortest idle times first. */
+  /** One point per group of requests, shortest idle times first (what the probe saw, for display). */
   points: {
     /** The group's median idle time before a request, ms. */
     idleMs: number;
@@ -68,6 +68,12 @@ export interface IdleProbe {
     /** What a cold server added to the first token on average (over the first level's TTFT p50), ms. */
     coldMs: number;
   }[];
+  /**
+   * The wake curve fitted request by request: the share that met a cold server, non-decreasing in idle time
+   * (isotonic), as points at each run's first and last idle time, with what cold cost in that run (a run none
+   * met takes the nearest run's cost, later first). Shortest idle times first.
+   */
+  curve: { idleMs: number; share: number; coldMs: number }[];
   /** The average extra time to first token at the middle group: the capacity profile's wake_ms. */
   wakeMs: number;
 }
