@@ -244,7 +244,9 @@ export function largestDifference(
  * 20 ms to the first token, then 200 tokens/s, answers of 40 tokens; 60 ms more to the first token after
  * 250 ms idle (a step the sweep's idle probe has to find). Alone a call takes ~215 ms, four at once
  * ~390 ms each: about 10 answers a second at most (the sweep's throughput at four sequences); near
- * saturation is 9 a second.
+ * saturation is 8.5 a second. Not 9: there (ρ ≈ 0.91) the queue magnifies a capacity error ~15-30 times,
+ * and the sweep and the replay, minutes apart, measure this server ~0.7% apart, which alone moved the
+ * simulated TTFT p50 by +10% / −23% (2026-12-04); at 8.5 a second the same error moves it +4% / −9%.
  */
 export const MOCK_SERVER_ARGS = [
   '--max-concurrency',
@@ -287,7 +289,7 @@ export function mockFidelity(
     realArgs: ['--base-url', url],
     levels: [
       { name: 'light', rate: 3, requests: 40 },
-      { name: 'near saturation', rate: 9, requests: 200 },
+      { name: 'near saturation', rate: 8.5, requests: 200 },
       { name: 'overloaded', rate: 16, requests: 120 },
     ],
     // Reasoning is MODERATE: mixtral, the only local model a request calls without self-critique.
