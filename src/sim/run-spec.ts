@@ -13,6 +13,7 @@ import {
   type WorkloadReadStats,
 } from './recorded-workload.js';
 import type { Workload } from './concurrent-replay.js';
+import { ReplayBuffer } from './replay-buffer.js';
 import { scenarioStartMs, syntheticWorkload } from './synthetic-workload.js';
 
 /** Everything a simulation run is made from, as plain data: it can be sent to a worker thread. */
@@ -53,7 +54,7 @@ export interface MaterialisedRun {
   baselineModel?: { model: ModelConfig; profileFrom: string | null };
   /** The TTFT p95 the local servers are sized for (`--local-p95-ms`, else the scenario's target). */
   localP95Ms?: number;
-  /** Passes over the workload so far (every run, re-run and sizing trial reads it once): for bench:sim. */
+  /** Passes over the workload so far (each run, re-run and sizing trial; from the file or memory): bench:sim. */
   workloadReads: { count: number };
 }
 
@@ -135,14 +136,19 @@ function materialiseWorkload(spec: RunSpec): MaterialisedRun {
     };
   }
   const { kind: _kind, ...options } = spec.workload;
+  // The first whole read is kept in memory; every later pass routes from it.
+  const buffer = new ReplayBuffer();
   return {
     config: parseConfig(spec.config.text, spec.config.file, undefined, spec.config.sets),
     scenario: undefined,
     workload: () => {
       workloadReads.count++;
-      // Each run reads the file afresh; the counts describe one read.
+      if (buffer.complete) return buffer.replay();
+      // A read of the file (the first, or every one for a workload too large to keep): the counts are of one read.
       Object.assign(readStats, emptyReadStats());
-      return options.sort ? sortedRecordedWorkload(options, readStats) : recordedWorkload(options, readStats);
+      return buffer.record(
+        options.sort ? sortedRecordedWorkload(options, readStats) : recordedWorkload(options, readStats),
+      );
     },
     readStats,
     workloadReads,

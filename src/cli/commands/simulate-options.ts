@@ -53,7 +53,10 @@ The verdict compares like with like: it is on a hybrid run that answers the same
       type: 'string',
       describe: 'light, medium, heavy, design-doc, or a scenario file; a comma list compares several',
     })
-    .option('workload', { type: 'string', describe: 'A recorded workload (CSV or JSONL), streamed' })
+    .option('workload', {
+      type: 'string',
+      describe: 'A recorded workload (CSV or JSONL), streamed once; the other passes route from memory',
+    })
     .option('map', {
       type: 'string',
       array: true,
